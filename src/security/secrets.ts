@@ -1,0 +1,27 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** 256 bits from the CSPRNG, base64url: codes, tokens, client secrets, session ids (RFC 6749 §10.10). */
+export function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** A short public identifier (client ids, user ids, account ids): 128 random bits. */
+export function randomId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * What we store instead of a code, token, session id or client secret (RFC 6819 §5.1.4.1.3).
+ * These values carry 256 random bits, so a fast hash protects them as well as a slow one would:
+ * nothing can be guessed. Slow hashing (argon2id) is kept for human-chosen passwords.
+ */
+export function hashSecret(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** Constant-time comparison of two strings (RFC 6819 §5.1.4.1.2 against timing attacks). */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

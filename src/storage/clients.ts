@@ -1,0 +1,120 @@
+import type { Db } from './database.js';
+import { fromList, toList } from './lists.js';
+
+export interface ClientRecord {
+  id: string;
+  name: string;
+  description: string;
+  isPublic: boolean;
+  isAdmin: boolean;
+  redirectUris: string[];
+  grantTypes: string[];
+  scopes: string[];
+  ownerId: string | null;
+  allAccounts: boolean;
+  accountIds: string[];
+  createdAt: Date;
+  /** Never shown: only compared (hashSecret of the presented secret). */
+  secretHash: string | null;
+}
+
+export interface NewClient extends Omit<ClientRecord, 'createdAt'> {}
+
+export type ClientChanges = Partial<
+  Pick<
+    ClientRecord,
+    'name' | 'description' | 'redirectUris' | 'grantTypes' | 'scopes' | 'allAccounts' | 'accountIds'
+  >
+>;
+
+type Row = NonNullable<Awaited<ReturnType<Db['client']['findUnique']>>> & {
+  accounts: { accountId: string }[];
+};
+
+function toRecord(row: Row): ClientRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    isPublic: row.isPublic,
+    isAdmin: row.isAdmin,
+    redirectUris: toList(row.redirectUris),
+    grantTypes: toList(row.grantTypes),
+    scopes: toList(row.scopes),
+    ownerId: row.ownerId,
+    allAccounts: row.allAccounts,
+    accountIds: row.accounts.map((a) => a.accountId),
+    createdAt: row.createdAt,
+    secretHash: row.secretHash,
+  };
+}
+
+const withAccounts = { accounts: { select: { accountId: true } } } as const;
+
+export function clientStore(db: Db) {
+  return {
+    async create(client: NewClient): Promise<ClientRecord> {
+      const row = await db.client.create({
+        data: {
+          id: client.id,
+          secretHash: client.secretHash,
+          name: client.name,
+          description: client.description,
+          isPublic: client.isPublic,
+          isAdmin: client.isAdmin,
+          redirectUris: fromList(client.redirectUris),
+          grantTypes: fromList(client.grantTypes),
+          scopes: fromList(client.scopes),
+          ownerId: client.ownerId,
+          allAccounts: client.allAccounts,
+          accounts: { create: client.accountIds.map((accountId) => ({ accountId })) },
+        },
+        include: withAccounts,
+      });
+      return toRecord(row);
+    },
+
+    async find(id: string): Promise<ClientRecord | null> {
+      const row = await db.client.findUnique({ where: { id }, include: withAccounts });
+      return row ? toRecord(row) : null;
+    },
+
+    async list(): Promise<ClientRecord[]> {
+      const rows = await db.client.findMany({ include: withAccounts, orderBy: { createdAt: 'asc' } });
+      return rows.map(toRecord);
+    },
+
+    async update(id: string, changes: ClientChanges): Promise<ClientRecord | null> {
+      const found = await db.client.findUnique({ where: { id }, select: { id: true } });
+      if (!found) return null;
+      const row = await db.client.update({
+        where: { id },
+        data: {
+          name: changes.name,
+          description: changes.description,
+          redirectUris: changes.redirectUris && fromList(changes.redirectUris),
+          grantTypes: changes.grantTypes && fromList(changes.grantTypes),
+          scopes: changes.scopes && fromList(changes.scopes),
+          allAccounts: changes.allAccounts,
+          accounts: changes.accountIds && {
+            deleteMany: {},
+            create: changes.accountIds.map((accountId) => ({ accountId })),
+          },
+        },
+        include: withAccounts,
+      });
+      return toRecord(row);
+    },
+
+    async setSecretHash(id: string, secretHash: string): Promise<boolean> {
+      const { count } = await db.client.updateMany({ where: { id, isPublic: false }, data: { secretHash } });
+      return count === 1;
+    },
+
+    /** Its grants, codes and tokens go with it (foreign keys cascade). */
+    async delete(id: string): Promise<boolean> {
+      const { count } = await db.client.deleteMany({ where: { id } });
+      return count === 1;
+    },
+  };
+}

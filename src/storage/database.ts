@@ -1,0 +1,55 @@
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { DatabaseKind } from '../config.js';
+import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
+import { PrismaClient } from './generated/sqlite/client.js';
+import { sqlitePath } from './migrate.js';
+
+// Both generated clients have the same API at run time, but TypeScript cannot accept one for the
+// other; the storage code is typed against the SQLite client and the PostgreSQL one is converted here.
+export type Db = PrismaClient;
+
+export interface Database {
+  kind: DatabaseKind;
+  prisma: Db;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+export async function openDatabase(
+  kind: DatabaseKind,
+  url: string,
+  options: DatabaseOptions = {},
+): Promise<Database> {
+  let prisma: Db;
+  if (kind === 'sqlite') {
+    prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 5000 }) });
+    // WAL lets readers run beside the writer; NORMAL is durable across process crashes in WAL mode.
+    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+    await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  } else {
+    const adapter = new PrismaPg({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      // A query stuck on a lost database must fail, not hang the request (checklist O3).
+      query_timeout: 10_000,
+    });
+    prisma = new PostgresPrismaClient({ adapter }) as unknown as Db;
+  }
+  return {
+    kind,
+    prisma,
+    ping: async () => {
+      await prisma.$queryRawUnsafe('SELECT 1');
+    },
+    close: () => prisma.$disconnect(),
+  };
+}

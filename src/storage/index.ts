@@ -1,0 +1,28 @@
+import { accountStore } from './accounts.js';
+import { clientStore } from './clients.js';
+import { codeStore } from './codes.js';
+import { consentStore } from './consents.js';
+import type { Database } from './database.js';
+import { grantStore } from './grants.js';
+import { sessionStore } from './sessions.js';
+import { throttleStore } from './throttle.js';
+import { tokenStore } from './tokens.js';
+import { userStore } from './users.js';
+
+export function createStorage(database: Database) {
+  const db = database.prisma;
+  return {
+    database,
+    accounts: accountStore(db),
+    clients: clientStore(db),
+    codes: codeStore(db),
+    consents: consentStore(db),
+    grants: grantStore(db),
+    sessions: sessionStore(db),
+    throttle: throttleStore(db),
+    tokens: tokenStore(db),
+    users: userStore(db),
+  };
+}
+
+export type Storage = ReturnType<typeof createStorage>;
