@@ -27,6 +27,8 @@ export interface Config {
   refreshTokenAbsoluteLifetime: number;
   sessionLifetime: number;
   purgeInterval: number;
+  /** Trust X-Forwarded-* from a load balancer in front (client addresses for throttling). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -52,6 +54,14 @@ export function loadConfig(env: Env = process.env): Config {
       return fallback;
     }
     return Number(raw);
+  };
+
+  const flag = (name: string): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+    if (raw === 'true' || raw === '1') return true;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return false;
   };
 
   const production = env.NODE_ENV === 'production';
@@ -111,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     refreshTokenAbsoluteLifetime: integer('REFRESH_TOKEN_ABSOLUTE_LIFETIME', 0, 0, 315_360_000),
     sessionLifetime: integer('SESSION_LIFETIME', 8 * 3600, 60, 30 * 86400),
     purgeInterval: integer('PURGE_INTERVAL', 3600, 0, 7 * 86400),
+    trustProxy: flag('TRUST_PROXY'),
   };
 
   const secret = env.SESSION_SECRET;

@@ -6,7 +6,8 @@ const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:',
 /** Why a redirect URI cannot be registered, or null when it can. */
 export function redirectUriProblem(uri: string): string | null {
   if (uri.length > 2000) return 'is longer than 2000 characters';
-  if (/[^\x21-\x7e]/.test(uri)) return 'contains spaces, control or non-ASCII characters (percent-encode them)';
+  if (/[^\x21-\x7e]/.test(uri))
+    return 'contains spaces, control or non-ASCII characters (percent-encode them)';
   let url: URL;
   try {
     url = new URL(uri);

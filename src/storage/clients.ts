@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { fromList, toList } from './lists.js';
+import type { ThrottlePolicy } from './throttle.js';
 
 export interface ClientRecord {
   id: string;
@@ -16,6 +17,17 @@ export interface ClientRecord {
   createdAt: Date;
   /** Never shown: only compared (hashSecret of the presented secret). */
   secretHash: string | null;
+}
+
+/** What the token endpoint needs to authenticate a client: one row, no joins. */
+export interface ClientCredentialsRecord {
+  id: string;
+  secretHash: string | null;
+  isPublic: boolean;
+  isAdmin: boolean;
+  grantTypes: string[];
+  scopes: string[];
+  authLockedUntil: Date | null;
 }
 
 export interface NewClient extends Omit<ClientRecord, 'createdAt'> {}
@@ -77,6 +89,48 @@ export function clientStore(db: Db) {
     async find(id: string): Promise<ClientRecord | null> {
       const row = await db.client.findUnique({ where: { id }, include: withAccounts });
       return row ? toRecord(row) : null;
+    },
+
+    async findCredentials(id: string): Promise<ClientCredentialsRecord | null> {
+      const row = await db.client.findUnique({
+        where: { id },
+        select: {
+          id: true,
+          secretHash: true,
+          isPublic: true,
+          isAdmin: true,
+          grantTypes: true,
+          scopes: true,
+          authLockedUntil: true,
+        },
+      });
+      return row && { ...row, grantTypes: toList(row.grantTypes), scopes: toList(row.scopes) };
+    },
+
+    /** Counts a failed authentication; past the policy's limit the client is locked out for a while. */
+    async recordAuthFailure(id: string, policy: ThrottlePolicy): Promise<void> {
+      const now = new Date();
+      const row = await db.client.findUnique({
+        where: { id },
+        select: { authFailures: true, authWindowStart: true },
+      });
+      if (!row) return;
+      const windowOpen =
+        row.authWindowStart !== null &&
+        now.getTime() - row.authWindowStart.getTime() < policy.windowSeconds * 1000;
+      const failures = windowOpen ? row.authFailures + 1 : 1;
+      const lockSeconds =
+        failures >= policy.limit
+          ? Math.min(policy.lockSeconds * 2 ** (failures - policy.limit), policy.maxLockSeconds)
+          : 0;
+      await db.client.updateMany({
+        where: { id },
+        data: {
+          authFailures: failures,
+          authWindowStart: windowOpen ? undefined : now,
+          authLockedUntil: lockSeconds > 0 ? new Date(now.getTime() + lockSeconds * 1000) : undefined,
+        },
+      });
     },
 
     async list(): Promise<ClientRecord[]> {

@@ -1,17 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseKind } from '../config.js';
+import { PROJECT_ROOT } from '../paths.js';
 
 // Applies prisma/<provider>/migrations the way `prisma migrate deploy` does, with the same
 // `_prisma_migrations` bookkeeping (name, sha256 checksum of migration.sql, timestamps), so Prisma's
 // own CLI agrees with us wherever its native schema engine can run. We cannot rely on that engine:
 // it is downloaded at run time, which fails on machines without internet access.
 
-const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The lock key Prisma Migrate itself takes, so our runner and Prisma's never interleave. */
 const PRISMA_ADVISORY_LOCK = 72707369;
 
@@ -22,7 +21,6 @@ export interface Migration {
 }
 
 export function migrationsDir(kind: DatabaseKind): string {
-  // Works from src/storage (tsx, vitest) and from dist/storage (compiled).
   return join(PROJECT_ROOT, 'prisma', kind, 'migrations');
 }
 

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import view from '@fastify/view';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import handlebars from 'handlebars';
+import type { Config } from './config.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { loggerOptions } from './http/logging.js';
+import bodyParsers from './http/plugins/body-parsers.js';
+import securityHeaders from './http/plugins/security-headers.js';
+import sessions from './http/plugins/session.js';
+import apiRoutes from './http/routes/api.js';
+import assetRoutes from './http/routes/assets.js';
+import authorizeRoutes from './http/routes/authorize.js';
+import healthRoutes from './http/routes/health.js';
+import homeRoutes from './http/routes/home.js';
+import loginRoutes from './http/routes/login.js';
+import metadataRoutes from './http/routes/metadata.js';
+import tokenRoutes from './http/routes/token.js';
+import { PROJECT_ROOT } from './paths.js';
+import type { Storage } from './storage/index.js';
+
+export interface AppOptions {
+  config: Config;
+  storage: Storage;
+  /** Overrides the logger (tests capture log lines). */
+  logger?: FastifyServerOptions['logger'];
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    storage: Storage;
+  }
+}
+
+/** Builds the whole server: external plugins, then ours, then the routes. Listening is main.ts's job. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, storage } = options;
+  const app = Fastify({
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? loggerOptions(config.logLevel) }),
+    bodyLimit: 64 * 1024,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    requestTimeout: 30_000,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  });
+  app.decorate('config', config);
+  app.decorate('storage', storage);
+
+  await app.register(view, {
+    engine: { handlebars: handlebars.create() },
+    root: join(PROJECT_ROOT, 'views'),
+    layout: 'layout.hbs',
+    production: config.production,
+  });
+  await app.register(bodyParsers);
+  await app.register(securityHeaders, { hsts: config.secure });
+  await app.register(sessions, {
+    storage,
+    secret: config.sessionSecret,
+    secure: config.secure,
+    lifetimeSeconds: config.sessionLifetime,
+  });
+
+  installErrorHandler(app, async () => {
+    try {
+      await storage.database.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+  await app.register(healthRoutes);
+  await app.register(assetRoutes);
+  await app.register(metadataRoutes);
+  await app.register(homeRoutes);
+  await app.register(loginRoutes);
+  await app.register(authorizeRoutes);
+  await app.register(tokenRoutes);
+  await app.register(apiRoutes);
+  return app;
+}

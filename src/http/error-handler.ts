@@ -1,0 +1,90 @@
+import type {} from '@fastify/view';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../oauth/errors.js';
+
+// The one place where failures become responses. Routes declare their audience in
+// `config.errors`: OAuth endpoints answer in the RFC 6749 §5.2 format, pages with an error page,
+// the API with JSON. Nothing internal (messages, stacks, SQL, hosts) reaches the client.
+
+export type ErrorFormat = 'oauth' | 'page' | 'api';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    errors?: ErrorFormat;
+  }
+}
+
+export interface PageError {
+  status: number;
+  heading: string;
+  message: string;
+  advice: string;
+}
+
+export function sendPageError(reply: FastifyReply, error: PageError) {
+  return reply.code(error.status).view('error.hbs', { title: error.heading, ...error });
+}
+
+export function installErrorHandler(app: FastifyInstance, isDatabaseUp: () => Promise<boolean>) {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const format = request.routeOptions.config.errors ?? 'api';
+    const clientError =
+      error instanceof OAuthError || (error.statusCode !== undefined && error.statusCode < 500);
+
+    if (clientError) {
+      const description = error instanceof OAuthError ? error.description : describeClientError(error);
+      const code = error instanceof OAuthError ? error.error : 'invalid_request';
+      const status = error instanceof OAuthError ? error.status : 400;
+      if (format === 'page') {
+        return sendPageError(reply, {
+          status,
+          heading: 'This request cannot be processed',
+          message: description,
+          advice: 'Go back to the app and try again. If it keeps happening, tell the app’s developer.',
+        });
+      }
+      return reply.code(status).send({ error: code, error_description: description });
+    }
+
+    // RFC 6749 §4.1.2.1 temporarily_unavailable: the database is down; the request may be retried (O3).
+    const databaseUp = await isDatabaseUp();
+    request.log.error({ err: error, databaseUp }, 'request failed');
+    const status = databaseUp ? 500 : 503;
+    if (!databaseUp) reply.header('retry-after', '5');
+    if (format === 'page') {
+      return sendPageError(reply, {
+        status,
+        heading: databaseUp ? 'Something went wrong' : 'appointman is briefly unavailable',
+        message: databaseUp
+          ? 'An unexpected error stopped this request.'
+          : 'We cannot reach our database right now.',
+        advice: 'Please try again in a moment.',
+      });
+    }
+    return reply.code(status).send({
+      error: databaseUp ? 'server_error' : 'temporarily_unavailable',
+      error_description: databaseUp ? 'unexpected server error' : 'the service is temporarily unavailable',
+    });
+  });
+}
+
+/** Fastify's own 4xx errors (content type, body size, JSON syntax), in words of our own. */
+function describeClientError(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'the body must be application/x-www-form-urlencoded or application/json';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'the request body is too large';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'the JSON body is malformed';
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'the Content-Length does not match the body';
+    case 'FST_ERR_VALIDATION':
+      return `invalid request: ${error.message}`;
+    case 'BAD_BODY':
+      return error.message;
+    default:
+      return 'the request is malformed';
+  }
+}

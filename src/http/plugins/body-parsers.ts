@@ -1,0 +1,53 @@
+import { isUtf8 } from 'node:buffer';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** A body we refuse: the route's error format turns it into invalid_request (checklist T4). */
+export class BadBodyError extends Error {
+  readonly statusCode = 400;
+  readonly code = 'BAD_BODY';
+}
+
+/**
+ * application/x-www-form-urlencoded, strictly: percent-escapes must decode to UTF-8, and a
+ * repeated name becomes an array so the routes can refuse it (RFC 6749 §3.1, §3.2).
+ */
+export function parseForm(body: string): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = Object.create(null);
+  if (body === '') return result;
+  // A form body is ASCII: anything else arrived unencoded (or not as UTF-8) and is refused.
+  if (/[\u0080-\uffff]/.test(body)) throw new BadBodyError('the form body must be percent-encoded ASCII');
+  for (const pair of body.split('&')) {
+    if (pair === '') continue;
+    const index = pair.indexOf('=');
+    const name = decode(index === -1 ? pair : pair.slice(0, index));
+    const value = index === -1 ? '' : decode(pair.slice(index + 1));
+    const existing = result[name];
+    result[name] =
+      existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return result;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw new BadBodyError('the form body is not valid percent-encoded UTF-8');
+  }
+}
+
+export default fp(
+  async function bodyParsers(app: FastifyInstance) {
+    await app.register(formbody, { parser: parseForm });
+    const defaultJson = app.getDefaultJsonParser('error', 'error');
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+      const buffer = body as Buffer;
+      if (!isUtf8(buffer)) return done(new BadBodyError('the JSON body is not valid UTF-8'), undefined);
+      defaultJson(request, buffer.toString('utf8'), done);
+    });
+  },
+  { name: 'body-parsers' },
+);

@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { verifyAgainstNothing, verifyPassword } from '../../security/passwords.js';
+import type { ThrottlePolicy } from '../../storage/throttle.js';
+import { sendPageError } from '../error-handler.js';
+
+/** Checklist A9 and RFC 6819 §4.4.3.6: online guessing slows down per account and per address. */
+const PER_ACCOUNT: ThrottlePolicy = { limit: 5, windowSeconds: 900, lockSeconds: 60, maxLockSeconds: 900 };
+const PER_ADDRESS: ThrottlePolicy = { limit: 20, windowSeconds: 900, lockSeconds: 60, maxLockSeconds: 900 };
+
+/** Only our own pages: never an open redirect. */
+export function safeReturnTo(value: unknown): string {
+  if (typeof value !== 'string') return '/';
+  if (value.startsWith('/oauth/authorize?') || value === '/connected-apps' || value === '/') return value;
+  return '/';
+}
+
+interface LoginBody {
+  username?: unknown;
+  password?: unknown;
+  csrf_token?: unknown;
+  return_to?: unknown;
+}
+
+export default async function loginRoutes(app: FastifyInstance) {
+  const { storage } = app;
+
+  async function appNameFor(returnTo: string): Promise<string | undefined> {
+    const clientId = new URLSearchParams(returnTo.split('?')[1] ?? '').get('client_id');
+    if (!clientId || clientId.length > 200) return undefined;
+    return (await storage.clients.find(clientId))?.name;
+  }
+
+  async function showForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    returnTo: string,
+    extra: { error?: string; username?: string } = {},
+  ) {
+    return reply.code(status).view('login.hbs', {
+      title: 'Sign in',
+      csrfToken: request.csrfToken(reply),
+      returnTo,
+      appName: await appNameFor(returnTo),
+      ...extra,
+    });
+  }
+
+  app.get<{ Querystring: { return_to?: unknown } }>(
+    '/login',
+    { config: { errors: 'page' } },
+    async (request, reply) => {
+      return showForm(request, reply, 200, safeReturnTo(request.query.return_to));
+    },
+  );
+
+  app.post<{ Body: LoginBody }>('/login', { config: { errors: 'page' } }, async (request, reply) => {
+    const body = request.body ?? {};
+    const returnTo = safeReturnTo(body.return_to);
+    if (!request.csrfValid(body.csrf_token)) {
+      return showForm(request, reply, 403, returnTo, {
+        error: 'This sign-in form has expired. Please try again.',
+      });
+    }
+    if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username === '') {
+      return showForm(request, reply, 400, returnTo, { error: 'Enter your username and password.' });
+    }
+    const username = body.username.slice(0, 200);
+    const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
+    const locks = await Promise.all(keys.map((key) => storage.throttle.lockedUntil(key)));
+    if (locks.some((lock) => lock !== null)) {
+      return showForm(request, reply, 429, returnTo, {
+        error: 'Too many failed sign-in attempts. Please wait a few minutes, then try again.',
+        username,
+      });
+    }
+
+    const credentials = await storage.users.findCredentials(username);
+    const valid = credentials
+      ? await verifyPassword(credentials.passwordHash, body.password)
+      : await verifyAgainstNothing(body.password);
+    if (!credentials || !valid) {
+      await storage.throttle.recordFailure(keys[0] as string, PER_ACCOUNT);
+      await storage.throttle.recordFailure(keys[1] as string, PER_ADDRESS);
+      // The same words whether or not the user exists (checklist A9).
+      return showForm(request, reply, 401, returnTo, {
+        error: 'The username or password is incorrect.',
+        username,
+      });
+    }
+    await storage.throttle.clear(keys[0] as string);
+    await reply.signIn(credentials.id);
+    return reply.code(303).redirect(returnTo);
+  });
+
+  app.post<{ Body: { csrf_token?: unknown } }>(
+    '/logout',
+    { config: { errors: 'page' } },
+    async (request, reply) => {
+      if (!request.csrfValid(request.body?.csrf_token)) {
+        return sendPageError(reply, {
+          status: 403,
+          heading: 'You are still signed in',
+          message: 'This sign-out form has expired.',
+          advice: 'Go to the home page and sign out from there.',
+        });
+      }
+      await reply.signOut();
+      return reply.view('signed-out.hbs', { title: 'Signed out' });
+    },
+  );
+}

@@ -1,0 +1,219 @@
+import type OAuth2Server from '@node-oauth/oauth2-server';
+import { hashSecret, randomSecret, safeEqual } from '../security/secrets.js';
+import type { Storage } from '../storage/index.js';
+import type { ThrottlePolicy } from '../storage/throttle.js';
+import { ADMIN_SCOPE, formatScope, parseScope, type ScopeCatalogue } from './scopes.js';
+
+// The storage model @node-oauth/oauth2-server calls during a token request.
+
+/** Who a token is for: the library calls it `user`. Client-credentials tokens have no user and no grant. */
+export interface Principal {
+  userId: string | null;
+  grantId: string | null;
+  /** The end of the grant's refreshing, when an absolute refresh lifetime is set (checklist F5). */
+  absoluteExpiresAt: Date | null;
+}
+
+/** What saveToken returns, and the token response is built from. */
+export interface IssuedToken extends OAuth2Server.Token {
+  accessTokenLifetime: number;
+}
+
+export interface ModelSettings {
+  scopes: ScopeCatalogue;
+  refreshTokenAbsoluteLifetime: number;
+}
+
+/** RFC 6819 §5.2.3.7 and checklist T2: failed client authentication is limited per client. */
+export const CLIENT_AUTH_THROTTLE: ThrottlePolicy = {
+  limit: 10,
+  windowSeconds: 300,
+  lockSeconds: 30,
+  maxLockSeconds: 900,
+};
+
+export function createModel(storage: Storage, settings: ModelSettings) {
+  const model = {
+    generateAccessToken: async () => randomSecret(),
+    generateRefreshToken: async () => randomSecret(),
+
+    /**
+     * A confidential client only with its secret (compared as hashes, in constant time: RFC 6819
+     * §5.1.4.1.3); a public client only without one. Locked clients fail without a comparison.
+     */
+    async getClient(clientId: string, clientSecret: string | undefined): Promise<OAuth2Server.Client | null> {
+      const client = await storage.clients.findCredentials(clientId);
+      if (!client) return null;
+      if (client.isPublic) return clientSecret === undefined ? toLibraryClient(client) : null;
+      if (clientSecret === undefined || client.secretHash === null) return null;
+      if (client.authLockedUntil && client.authLockedUntil > new Date()) return null;
+      if (!safeEqual(hashSecret(clientSecret), client.secretHash)) {
+        await storage.clients.recordAuthFailure(client.id, CLIENT_AUTH_THROTTLE);
+        return null;
+      }
+      return toLibraryClient(client);
+    },
+
+    /** A code seen again after its use is a replay: the whole grant ends (RFC 6749 §4.1.2; checklist C1). */
+    async getAuthorizationCode(code: string): Promise<OAuth2Server.AuthorizationCode | null> {
+      const stored = await storage.codes.find(hashSecret(code));
+      if (!stored) return null;
+      if (stored.consumedAt !== null) {
+        await storage.grants.revoke(stored.grantId);
+        return null;
+      }
+      if (stored.grantRevoked) return null;
+      const principal: Principal = {
+        userId: stored.userId,
+        grantId: stored.grantId,
+        absoluteExpiresAt: absoluteEnd(settings.refreshTokenAbsoluteLifetime),
+      };
+      return {
+        authorizationCode: stored.codeHash,
+        expiresAt: stored.expiresAt,
+        redirectUri: stored.redirectUri,
+        scope: parseScope(stored.scope),
+        client: { id: stored.clientId, grants: [] },
+        user: principal,
+        codeChallenge: stored.codeChallenge ?? undefined,
+        codeChallengeMethod: stored.codeChallengeMethod ?? undefined,
+      };
+    },
+
+    /** Atomic: of parallel redemptions one wins; the others are replays and end the grant (C2). */
+    async revokeAuthorizationCode(code: OAuth2Server.AuthorizationCode): Promise<boolean> {
+      if (await storage.codes.consume(code.authorizationCode)) return true;
+      await storage.grants.revoke((code.user as Principal).grantId ?? '');
+      return false;
+    },
+
+    /** A rotated refresh token used again ends the whole grant (RFC 9700 §4.14.2; checklist F3). */
+    async getRefreshToken(refreshToken: string): Promise<OAuth2Server.RefreshToken | null> {
+      const stored = await storage.tokens.findRefresh(hashSecret(refreshToken));
+      if (!stored) return null;
+      if (stored.revoked) {
+        await storage.grants.revoke(stored.grantId);
+        return null;
+      }
+      const principal: Principal = {
+        userId: stored.userId,
+        grantId: stored.grantId,
+        absoluteExpiresAt: stored.absoluteExpiresAt,
+      };
+      const ends = [stored.expiresAt, stored.absoluteExpiresAt].filter((d): d is Date => d !== null);
+      return {
+        refreshToken: hashSecret(refreshToken),
+        refreshTokenExpiresAt: new Date(Math.min(...ends.map((d) => d.getTime()))),
+        scope: parseScope(stored.scope),
+        client: { id: stored.clientId, grants: [] },
+        user: principal,
+      };
+    },
+
+    /** Rotation (checklist F3, F4): of parallel refreshes with one token exactly one succeeds. */
+    async revokeToken(token: OAuth2Server.RefreshToken): Promise<boolean> {
+      if (await storage.tokens.retireRefresh(token.refreshToken)) return true;
+      await storage.grants.revoke((token.user as Principal).grantId ?? '');
+      return false;
+    },
+
+    async getUserFromClient(): Promise<Principal> {
+      return { userId: null, grantId: null, absoluteExpiresAt: null };
+    },
+
+    /** RFC 6749 §3.3 and §4.4.2: only scopes the client is registered for; by default all of them. */
+    async validateScope(
+      _user: Principal,
+      client: OAuth2Server.Client,
+      scope: string[] | undefined,
+    ): Promise<string[] | false> {
+      const allowed = (client.scopes as string[] | undefined) ?? [];
+      const requested = scope ?? allowed;
+      if (requested.length === 0) return false;
+      const ok = requested.every(
+        (name) =>
+          Object.hasOwn(settings.scopes, name) &&
+          allowed.includes(name) &&
+          (name !== ADMIN_SCOPE || client.isAdmin === true),
+      );
+      return ok ? [...new Set(requested)] : false;
+    },
+
+    async saveToken(
+      token: OAuth2Server.Token,
+      client: OAuth2Server.Client,
+      user: Principal,
+    ): Promise<IssuedToken> {
+      const scope = formatScope(token.scope ?? []);
+      const accessTokenExpiresAt = token.accessTokenExpiresAt ?? new Date();
+      // A refresh token only for a grant, and only for clients registered for refresh_token.
+      const refresh =
+        token.refreshToken &&
+        token.refreshTokenExpiresAt &&
+        user.grantId &&
+        hasGrantType(client, 'refresh_token')
+          ? {
+              tokenHash: hashSecret(token.refreshToken),
+              expiresAt: earliest(token.refreshTokenExpiresAt, user.absoluteExpiresAt),
+              absoluteExpiresAt: user.absoluteExpiresAt,
+            }
+          : undefined;
+      await storage.tokens.save({
+        clientId: client.id,
+        userId: user.userId,
+        grantId: user.grantId,
+        scope,
+        accessTokenHash: hashSecret(token.accessToken),
+        accessTokenExpiresAt,
+        refresh,
+      });
+      return {
+        accessToken: token.accessToken,
+        accessTokenExpiresAt,
+        accessTokenLifetime: Math.round((accessTokenExpiresAt.getTime() - Date.now()) / 1000),
+        refreshToken: refresh ? token.refreshToken : undefined,
+        scope: token.scope,
+        client,
+        user,
+      };
+    },
+
+    // Required by the library's types; bearer tokens are checked by our own resource middleware.
+    async getAccessToken(): Promise<null> {
+      return null;
+    },
+
+    async saveAuthorizationCode(): Promise<null> {
+      return null;
+    },
+  };
+  return model;
+}
+
+function toLibraryClient(client: {
+  id: string;
+  grantTypes: string[];
+  scopes: string[];
+  isPublic: boolean;
+  isAdmin: boolean;
+}): OAuth2Server.Client {
+  return {
+    id: client.id,
+    grants: client.grantTypes,
+    scopes: client.scopes,
+    isPublic: client.isPublic,
+    isAdmin: client.isAdmin,
+  };
+}
+
+function hasGrantType(client: OAuth2Server.Client, grantType: string): boolean {
+  return Array.isArray(client.grants) && client.grants.includes(grantType);
+}
+
+function absoluteEnd(lifetime: number): Date | null {
+  return lifetime > 0 ? new Date(Date.now() + lifetime * 1000) : null;
+}
+
+function earliest(a: Date, b: Date | null): Date {
+  return b !== null && b < a ? b : a;
+}
