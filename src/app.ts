@@ -8,13 +8,19 @@ import { loggerOptions } from './http/logging.js';
 import bodyParsers from './http/plugins/body-parsers.js';
 import securityHeaders from './http/plugins/security-headers.js';
 import sessions from './http/plugins/session.js';
+import adminRoutes from './http/routes/admin.js';
 import apiRoutes from './http/routes/api.js';
 import assetRoutes from './http/routes/assets.js';
 import authorizeRoutes from './http/routes/authorize.js';
+import buttonRoutes from './http/routes/button.js';
+import connectedAppsRoutes from './http/routes/connected-apps.js';
 import healthRoutes from './http/routes/health.js';
 import homeRoutes from './http/routes/home.js';
+import introspectRoutes from './http/routes/introspect.js';
 import loginRoutes from './http/routes/login.js';
 import metadataRoutes from './http/routes/metadata.js';
+import openapiRoutes from './http/routes/openapi.js';
+import revokeRoutes from './http/routes/revoke.js';
 import tokenRoutes from './http/routes/token.js';
 import { PROJECT_ROOT } from './paths.js';
 import type { Storage } from './storage/index.js';
@@ -74,6 +80,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  // Before the routes: it collects their schemas into the OpenAPI description.
+  await app.register(openapiRoutes);
   await app.register(healthRoutes);
   await app.register(assetRoutes);
   await app.register(metadataRoutes);
@@ -81,6 +89,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(loginRoutes);
   await app.register(authorizeRoutes);
   await app.register(tokenRoutes);
+  await app.register(revokeRoutes);
+  await app.register(introspectRoutes);
   await app.register(apiRoutes);
+  await app.register(adminRoutes);
+  await app.register(connectedAppsRoutes);
+  await app.register(buttonRoutes);
   return app;
 }

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+
+// Placeholder: routes to be added.
+export default async function routes(_app: FastifyInstance) {}
