@@ -92,8 +92,11 @@ function checkParameters(request: TokenRequest, usedBasic: boolean): Record<stri
     if (Array.isArray(value))
       throw new OAuthError('invalid_request', `parameter ${name} was sent more than once`);
     if (typeof value === 'string') body[name] = value;
-    else if (name === 'expires_in' && typeof value === 'number') body[name] = value;
-    else if (value !== undefined && value !== null) {
+    else if (name === 'expires_in') {
+      // Read only by the client credentials grant, which refuses anything but a whole number in its
+      // range (a JSON null, true or object included); the other grants ignore it (RFC 6749 §3.2).
+      body[name] = typeof value === 'number' ? value : String(JSON.stringify(value));
+    } else if (value !== undefined && value !== null) {
       throw new OAuthError('invalid_request', `parameter ${name} must be a string`);
     }
   }
