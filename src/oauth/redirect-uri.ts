@@ -46,5 +46,7 @@ export function redirectUriMatches(requested: string, registered: string): boole
   const want = LOOPBACK_HTTP.exec(registered);
   const got = LOOPBACK_HTTP.exec(requested);
   if (!want || !got) return false;
+  // A port must be one (RFC 3986 §3.2.3; 0 to 65535): a larger number is no address to redirect to.
+  if (got[2] !== undefined && Number(got[2]) > 65535) return false;
   return want[1] === got[1] && (want[3] ?? '') === (got[3] ?? '');
 }
