@@ -52,6 +52,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     requestTimeout: 30_000,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // Route schemas validate as written: no silent type coercion or removal of unknown properties.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
   app.decorate('config', config);
   app.decorate('storage', storage);

@@ -1,7 +1,7 @@
 import type OAuth2Server from '@node-oauth/oauth2-server';
-import { hashSecret, randomSecret, safeEqual } from '../security/secrets.js';
+import { hashSecret, randomSecret } from '../security/secrets.js';
 import type { Storage } from '../storage/index.js';
-import type { ThrottlePolicy } from '../storage/throttle.js';
+import { authenticateClient } from './client-authentication.js';
 import { ADMIN_SCOPE, formatScope, parseScope, type ScopeCatalogue } from './scopes.js';
 
 // The storage model @node-oauth/oauth2-server calls during a token request.
@@ -24,34 +24,15 @@ export interface ModelSettings {
   refreshTokenAbsoluteLifetime: number;
 }
 
-/** RFC 6819 §5.2.3.7 and checklist T2: failed client authentication is limited per client. */
-export const CLIENT_AUTH_THROTTLE: ThrottlePolicy = {
-  limit: 10,
-  windowSeconds: 300,
-  lockSeconds: 30,
-  maxLockSeconds: 900,
-};
-
 export function createModel(storage: Storage, settings: ModelSettings) {
   const model = {
     generateAccessToken: async () => randomSecret(),
     generateRefreshToken: async () => randomSecret(),
 
-    /**
-     * A confidential client only with its secret (compared as hashes, in constant time: RFC 6819
-     * §5.1.4.1.3); a public client only without one. Locked clients fail without a comparison.
-     */
+    /** The same client authentication as revocation and introspection (client-authentication.ts). */
     async getClient(clientId: string, clientSecret: string | undefined): Promise<OAuth2Server.Client | null> {
-      const client = await storage.clients.findCredentials(clientId);
-      if (!client) return null;
-      if (client.isPublic) return clientSecret === undefined ? toLibraryClient(client) : null;
-      if (clientSecret === undefined || client.secretHash === null) return null;
-      if (client.authLockedUntil && client.authLockedUntil > new Date()) return null;
-      if (!safeEqual(hashSecret(clientSecret), client.secretHash)) {
-        await storage.clients.recordAuthFailure(client.id, CLIENT_AUTH_THROTTLE);
-        return null;
-      }
-      return toLibraryClient(client);
+      const client = await authenticateClient(storage, clientId, clientSecret);
+      return client && toLibraryClient(client);
     },
 
     /** A code seen again after its use is a replay: the whole grant ends (RFC 6749 §4.1.2; checklist C1). */

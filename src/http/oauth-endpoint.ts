@@ -1,0 +1,58 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateRequest, usedBasic } from '../oauth/client-authentication.js';
+import { OAuthError } from '../oauth/errors.js';
+import { readParameters, refuseInQuery } from '../oauth/request-parameters.js';
+import type { ClientCredentialsRecord } from '../storage/clients.js';
+import type { Storage } from '../storage/index.js';
+
+// What the revocation and introspection endpoints share with the token endpoint's rules: answers
+// never cached, parameters once each and never in the URL, client authentication.
+
+/** RFC 6749 §5.1, RFC 7662 §2.2: responses (errors too) carry Cache-Control: no-store. */
+export async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
+
+const CREDENTIALS = ['client_id', 'client_secret'] as const;
+
+/**
+ * The body's parameters. The route schema is checked too (attachValidation): these checks are at
+ * least as strict and answer in the RFC's words, so the schema's verdict is only the last word.
+ */
+export function endpointParameters<Name extends string>(request: FastifyRequest, names: readonly Name[]) {
+  refuseInQuery(request.query, [...names, ...CREDENTIALS]);
+  const parameters = readParameters(request.body, [...names, ...CREDENTIALS]);
+  if (request.validationError) {
+    throw new OAuthError('invalid_request', `invalid request: ${request.validationError.message}`);
+  }
+  return parameters;
+}
+
+/** The authenticated client, or invalid_client: 401, with a challenge when HTTP Basic was tried (RFC 6749 §5.2). */
+export async function requireClient(
+  storage: Storage,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  parameters: { client_id?: string; client_secret?: string },
+): Promise<ClientCredentialsRecord> {
+  try {
+    return await authenticateRequest(storage, request.headers, parameters);
+  } catch (error) {
+    if (error instanceof OAuthError && error.error === 'invalid_client' && usedBasic(request.headers)) {
+      reply.header('www-authenticate', 'Basic realm="appointman", charset="UTF-8"');
+    }
+    throw error;
+  }
+}
+
+/** Schema properties of client authentication in the body (RFC 6749 §2.3.1). */
+export const clientCredentialProperties = {
+  client_id: {
+    type: 'string',
+    description: 'The client id, when not sent with HTTP Basic. A public client sends only this.',
+  },
+  client_secret: {
+    type: 'string',
+    description: 'The client secret (client_secret_post), when not sent with HTTP Basic.',
+  },
+} as const;
