@@ -165,7 +165,7 @@ describe('RFC 7009 token revocation', () => {
 
   it('T1 a bad secret in the body, or none for a confidential client, gets 401 invalid_client', async () => {
     const tokens = await userTokens(t, app);
-    const cases = [
+    const cases: Record<string, string>[] = [
       { token: tokens.access_token, client_id: app.clientId, client_secret: 'wrong' },
       { token: tokens.access_token, client_id: app.clientId },
       { token: tokens.access_token },
