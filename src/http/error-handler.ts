@@ -1,5 +1,6 @@
 import type {} from '@fastify/view';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { layoutLocals, pageMessages } from '../i18n/page.js';
 import { OAuthError } from '../oauth/errors.js';
 
 // The one place where failures become responses. Routes declare their audience in
@@ -19,10 +20,18 @@ export interface PageError {
   heading: string;
   message: string;
   advice: string;
+  /** A technical detail for the app's developer, shown below the message. */
+  detail?: string;
 }
 
+/** An error page in the request's language: callers take their words from the catalogue (src/i18n). */
 export function sendPageError(reply: FastifyReply, error: PageError) {
-  return reply.code(error.status).view('error.hbs', { title: error.heading, ...error });
+  return reply.code(error.status).view('error.hbs', {
+    ...layoutLocals(reply.request, reply, '/'),
+    t: pageMessages(reply.request).error,
+    title: error.heading,
+    ...error,
+  });
 }
 
 export function installErrorHandler(app: FastifyInstance, isDatabaseUp: () => Promise<boolean>) {
@@ -38,9 +47,8 @@ export function installErrorHandler(app: FastifyInstance, isDatabaseUp: () => Pr
       if (format === 'page') {
         return sendPageError(reply, {
           status,
-          heading: 'This request cannot be processed',
-          message: description,
-          advice: 'Go back to the app and try again. If it keeps happening, tell the app’s developer.',
+          ...pageMessages(request).errors.badRequest,
+          detail: description,
         });
       }
       return reply.code(status).send({ error: code, error_description: description });
@@ -52,14 +60,8 @@ export function installErrorHandler(app: FastifyInstance, isDatabaseUp: () => Pr
     const status = databaseUp ? 500 : 503;
     if (!databaseUp) reply.header('retry-after', '5');
     if (format === 'page') {
-      return sendPageError(reply, {
-        status,
-        heading: databaseUp ? 'Something went wrong' : 'appointman is briefly unavailable',
-        message: databaseUp
-          ? 'An unexpected error stopped this request.'
-          : 'We cannot reach our database right now.',
-        advice: 'Please try again in a moment.',
-      });
+      const errors = pageMessages(request).errors;
+      return sendPageError(reply, { status, ...(databaseUp ? errors.serverError : errors.unavailable) });
     }
     return reply.code(status).send({
       error: databaseUp ? 'server_error' : 'temporarily_unavailable',

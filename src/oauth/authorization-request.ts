@@ -19,6 +19,10 @@ export const AUTHORIZATION_PARAMETERS = [
   'state',
   'code_challenge',
   'code_challenge_method',
+  // OpenID Connect Core §3.1.2.1: the user's preferred languages, carried through sign-in and consent
+  // so the pages speak them (src/i18n). Its value is never checked; like any parameter, it must not
+  // be repeated (RFC 6749 §3.1).
+  'ui_locales',
 ] as const;
 
 export type AuthorizationParameters = Partial<Record<(typeof AUTHORIZATION_PARAMETERS)[number], string>>;

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { fillAll, requestErrorSentence, scopeSentence } from '../../i18n/messages.js';
+import { layoutLocals, pageLocale, pageMessages } from '../../i18n/page.js';
 import {
   AUTHORIZATION_PARAMETERS,
   buildRedirect,
@@ -30,11 +32,11 @@ export default async function authorizeRoutes(app: FastifyInstance) {
     status = 302,
   ) {
     if (result.kind === 'error-page') {
+      const locale = pageLocale(reply.request);
       return sendPageError(reply, {
         status: 400,
-        heading: 'This app’s request cannot be accepted',
-        message: result.message,
-        advice: 'You have not been sent back to the app, for your safety. Please tell the app’s developer.',
+        ...pageMessages(reply.request).errors.requestRejected,
+        message: requestErrorSentence(locale, result.message),
       });
     }
     const target = buildRedirect(
@@ -77,13 +79,18 @@ export default async function authorizeRoutes(app: FastifyInstance) {
     const targetSource =
       target.protocol === 'http:' || target.protocol === 'https:' ? target.origin : target.protocol;
     reply.header('content-security-policy', contentSecurityPolicy(["'self'", targetSource]));
+    const locale = pageLocale(request);
+    const t = fillAll(pageMessages(request).consent, { app: authorization.client.name, user: username });
+    const parameters = authorization.parameters as Record<string, string>;
     return reply.view('consent.hbs', {
-      title: `Allow ${authorization.client.name}?`,
+      ...layoutLocals(request, reply, `/oauth/authorize?${new URLSearchParams(parameters)}`),
+      title: t.title,
+      t,
       clientName: authorization.client.name,
       clientDescription: authorization.client.description,
       username,
       redirectHost: target.host || target.protocol,
-      scopes: authorization.scopes.map((name) => ({ name, description: config.scopes[name] })),
+      scopes: authorization.scopes.map((name) => scopeSentence(locale, name, config.scopes)),
       parameters: Object.entries(authorization.parameters).map(([name, value]) => ({ name, value })),
       csrfToken: request.csrfToken(reply),
     });
@@ -100,12 +107,7 @@ export default async function authorizeRoutes(app: FastifyInstance) {
   app.post('/oauth/authorize/decision', page, async (request, reply) => {
     const body = (request.body ?? {}) as RawParameters;
     if (!request.csrfValid(body.csrf_token)) {
-      return sendPageError(reply, {
-        status: 403,
-        heading: 'This page has expired',
-        message: 'Your answer could not be verified, so nothing was shared.',
-        advice: 'Go back to the app and start again.',
-      });
+      return sendPageError(reply, { status: 403, ...pageMessages(request).errors.consentExpired });
     }
     const result = await validate(body);
     // A5: after the consent POST the browser goes on with 303, never 307 (RFC 9700 §4.11).
@@ -121,12 +123,7 @@ export default async function authorizeRoutes(app: FastifyInstance) {
     }
     if (body.decision === 'deny') return reply.code(303).redirect(responder.deny(authorization));
     if (body.decision !== 'allow') {
-      return sendPageError(reply, {
-        status: 400,
-        heading: 'No answer was given',
-        message: 'Choose Allow or Deny.',
-        advice: 'Go back to the app and start again.',
-      });
+      return sendPageError(reply, { status: 400, ...pageMessages(request).errors.noDecision });
     }
     const granted = (await storage.consents.scopesFor(user.userId, authorization.client.id)) ?? [];
     await storage.consents.remember(user.userId, authorization.client.id, [

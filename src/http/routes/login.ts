@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Messages } from '../../i18n/en.js';
+import { layoutLocals, pageMessages } from '../../i18n/page.js';
 import { verifyAgainstNothing, verifyPassword } from '../../security/passwords.js';
 import type { ThrottlePolicy } from '../../storage/throttle.js';
 import { sendPageError } from '../error-handler.js';
@@ -35,14 +37,18 @@ export default async function loginRoutes(app: FastifyInstance) {
     reply: FastifyReply,
     status: number,
     returnTo: string,
-    extra: { error?: string; username?: string } = {},
+    extra: { error?: keyof Messages['login']['errors']; username?: string } = {},
   ) {
+    const t = pageMessages(request).login;
     return reply.code(status).view('login.hbs', {
-      title: 'Sign in',
+      ...layoutLocals(request, reply, `/login?${new URLSearchParams({ return_to: returnTo })}`),
+      title: t.title,
+      t,
       csrfToken: request.csrfToken(reply),
       returnTo,
       appName: await appNameFor(returnTo),
-      ...extra,
+      username: extra.username,
+      error: extra.error === undefined ? undefined : t.errors[extra.error],
     });
   }
 
@@ -59,18 +65,18 @@ export default async function loginRoutes(app: FastifyInstance) {
     const returnTo = safeReturnTo(body.return_to);
     if (!request.csrfValid(body.csrf_token)) {
       return showForm(request, reply, 403, returnTo, {
-        error: 'This sign-in form has expired. Please try again.',
+        error: 'expired',
       });
     }
     if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username === '') {
-      return showForm(request, reply, 400, returnTo, { error: 'Enter your username and password.' });
+      return showForm(request, reply, 400, returnTo, { error: 'missing' });
     }
     const username = body.username.slice(0, 200);
     const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
     const locks = await Promise.all(keys.map((key) => storage.throttle.lockedUntil(key)));
     if (locks.some((lock) => lock !== null)) {
       return showForm(request, reply, 429, returnTo, {
-        error: 'Too many failed sign-in attempts. Please wait a few minutes, then try again.',
+        error: 'throttled',
         username,
       });
     }
@@ -79,12 +85,22 @@ export default async function loginRoutes(app: FastifyInstance) {
     const valid = credentials
       ? await verifyPassword(credentials.passwordHash, body.password)
       : await verifyAgainstNothing(body.password);
+    // Checklist A9: guesses sent all at once pass the check above together. Each answer follows the
+    // lock as it stands after its own password check, so once the burst has locked the account (or
+    // address) a right guess looks like any other: 429, no session.
+    const lockedNow = await Promise.all(keys.map((key) => storage.throttle.lockedUntil(key)));
+    if (lockedNow.some((lock) => lock !== null)) {
+      return showForm(request, reply, 429, returnTo, {
+        error: 'throttled',
+        username,
+      });
+    }
     if (!credentials || !valid) {
       await storage.throttle.recordFailure(keys[0] as string, PER_ACCOUNT);
       await storage.throttle.recordFailure(keys[1] as string, PER_ADDRESS);
       // The same words whether or not the user exists (checklist A9).
       return showForm(request, reply, 401, returnTo, {
-        error: 'The username or password is incorrect.',
+        error: 'incorrect',
         username,
       });
     }
@@ -98,15 +114,11 @@ export default async function loginRoutes(app: FastifyInstance) {
     { config: { errors: 'page' } },
     async (request, reply) => {
       if (!request.csrfValid(request.body?.csrf_token)) {
-        return sendPageError(reply, {
-          status: 403,
-          heading: 'You are still signed in',
-          message: 'This sign-out form has expired.',
-          advice: 'Go to the home page and sign out from there.',
-        });
+        return sendPageError(reply, { status: 403, ...pageMessages(request).errors.logoutExpired });
       }
       await reply.signOut();
-      return reply.view('signed-out.hbs', { title: 'Signed out' });
+      const t = pageMessages(request).signedOut;
+      return reply.view('signed-out.hbs', { ...layoutLocals(request, reply, '/'), title: t.title, t });
     },
   );
 }
