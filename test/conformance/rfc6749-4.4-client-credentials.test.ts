@@ -125,6 +125,42 @@ describe('RFC 6749 §4.4 client credentials grant', () => {
       expect(response.json()).toMatchObject({ token_type: 'Bearer', expires_in: 600 });
     });
 
+    it('HTTP Basic with the id and secret form-encoded first (RFC 6749 §2.3.1), as strict clients send them', async () => {
+      const strict = (value: string) =>
+        encodeURIComponent(value).replace(
+          /[-_.!~*'()]/g,
+          (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+        );
+      const credentials = Buffer.from(`${strict(server.clientId)}:${strict(server.secret)}`).toString(
+        'base64',
+      );
+      const response = await postForm(
+        { grant_type: 'client_credentials' },
+        { authorization: `Basic ${credentials}` },
+      );
+      expect(response.statusCode).toBe(200);
+    });
+
+    it.each([
+      ['not base64', 'Basic %%%'],
+      ['no colon', `Basic ${Buffer.from('just-an-id').toString('base64')}`],
+      ['a bad percent-escape', `Basic ${Buffer.from('id%zz:secret').toString('base64')}`],
+    ])('malformed HTTP Basic (%s) is 401 invalid_client with a challenge', async (_label, authorization) => {
+      const response = await postForm({ grant_type: 'client_credentials' }, { authorization });
+      expect(response.statusCode).toBe(401);
+      expect(response.json().error).toBe('invalid_client');
+      expect(response.headers['www-authenticate']).toMatch(/^Basic /);
+    });
+
+    it('HTTP Basic for one client and client_id of another in the body is invalid_request', async () => {
+      const response = await postForm(
+        { grant_type: 'client_credentials', client_id: narrow.clientId },
+        { authorization: basicAuth(server.clientId, server.secret) },
+      );
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toBe('invalid_request');
+    });
+
     it('the token works at the API (its accounts) but is not a user token (/me)', async () => {
       const { access_token } = (await postJson(inBody(server))).json();
       const accounts = await t.app.inject({
