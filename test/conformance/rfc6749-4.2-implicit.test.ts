@@ -74,6 +74,24 @@ describe('RFC 6749 §4.2 implicit grant (checklist I1)', () => {
     expect(t.logs.join('\n')).not.toContain(accessToken);
   });
 
+  it('response_mode=query is ignored: the token still goes only in the fragment', async () => {
+    const { location } = await authorize(t, implicit(spa, { scope: 'read', response_mode: 'query' }));
+    const url = new URL(location);
+    expect(url.search).toBe('');
+    expect(new URLSearchParams(url.hash.slice(1)).get('access_token')).toBeTruthy();
+  });
+
+  it('an implicit-only client cannot redeem codes at the token endpoint (unauthorized_client)', async () => {
+    const response = await tokenRequest(t, {
+      grant_type: 'authorization_code',
+      client_id: spa.clientId,
+      code: 'x'.repeat(43),
+      code_verifier: 'y'.repeat(43),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe('unauthorized_client');
+  });
+
   it('the default scope is the client’s allowed scopes', async () => {
     const { location } = await authorize(t, implicit(spa));
     expect(redirectParams(location).get('scope')).toBe('read write');

@@ -220,6 +220,10 @@ describe('RFC 6749 §4.4 client credentials grant', () => {
       ['a negative string', '-300'],
       ['a padded string', ' 3600'],
       ['an exponent string', '3e3'],
+      ['a hexadecimal string', '0x12C'],
+      ['a signed string', '+300'],
+      ['a trailing newline', '300\n'],
+      ['a very long number string', '9'.repeat(400)],
       ['true', true],
       ['null', null],
       ['an object', { seconds: 3600 }],
@@ -319,6 +323,21 @@ describe('RFC 6749 §4.4 client credentials grant', () => {
         { authorization: basicAuth(codeOnly.clientId, codeOnly.secret) },
       );
       expect(basic.json().error).toBe('unauthorized_client');
+    });
+
+    it('the client credentials client cannot use the user grants either (unauthorized_client)', async () => {
+      for (const grant of [
+        {
+          grant_type: 'authorization_code',
+          code: 'x'.repeat(43),
+          redirect_uri: 'https://app.example.com/callback',
+        },
+        { grant_type: 'refresh_token', refresh_token: 'x'.repeat(43) },
+      ]) {
+        const response = await postForm(grant, { authorization: basicAuth(server.clientId, server.secret) });
+        expect(response.statusCode).toBe(400);
+        expect(response.json().error).toBe('unauthorized_client');
+      }
     });
 
     it('a public client cannot use it: no secret, no token', async () => {
