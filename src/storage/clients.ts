@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { asBoolean, asDateOrNull, type Sql } from './sql.js';
 import { fromList, toList } from './lists.js';
 import type { ThrottlePolicy } from './throttle.js';
 
@@ -63,7 +64,7 @@ function toRecord(row: Row): ClientRecord {
 
 const withAccounts = { accounts: { select: { accountId: true } } } as const;
 
-export function clientStore(db: Db) {
+export function clientStore(db: Db, sql: Sql) {
   return {
     async create(client: NewClient): Promise<ClientRecord> {
       const row = await db.client.create({
@@ -91,45 +92,51 @@ export function clientStore(db: Db) {
       return row ? toRecord(row) : null;
     },
 
+    /** The token endpoint's one read of the client (hand-written SQL: it runs on every token request). */
     async findCredentials(id: string): Promise<ClientCredentialsRecord | null> {
-      const row = await db.client.findUnique({
-        where: { id },
-        select: {
-          id: true,
-          secretHash: true,
-          isPublic: true,
-          isAdmin: true,
-          grantTypes: true,
-          scopes: true,
-          authLockedUntil: true,
-        },
-      });
-      return row && { ...row, grantTypes: toList(row.grantTypes), scopes: toList(row.scopes) };
+      const row = await sql.get<CredentialsRow>(FIND_CREDENTIALS, [id]);
+      if (!row) return null;
+      return {
+        id: row.id,
+        secretHash: row.secretHash,
+        isPublic: asBoolean(row.isPublic),
+        isAdmin: asBoolean(row.isAdmin),
+        grantTypes: toList(row.grantTypes),
+        scopes: toList(row.scopes),
+        authLockedUntil: asDateOrNull(row.authLockedUntil),
+      };
     },
 
-    /** Counts a failed authentication; past the policy's limit the client is locked out for a while. */
+    /**
+     * Counts a failed authentication; past the policy's limit the client is locked out for a while.
+     * The count is incremented in the database, never read-modified-written, so a burst of parallel
+     * guesses is counted in full (checklist T2).
+     */
     async recordAuthFailure(id: string, policy: ThrottlePolicy): Promise<void> {
       const now = new Date();
-      const row = await db.client.findUnique({
-        where: { id },
-        select: { authFailures: true, authWindowStart: true },
-      });
-      if (!row) return;
-      const windowOpen =
-        row.authWindowStart !== null &&
-        now.getTime() - row.authWindowStart.getTime() < policy.windowSeconds * 1000;
-      const failures = windowOpen ? row.authFailures + 1 : 1;
-      const lockSeconds =
-        failures >= policy.limit
-          ? Math.min(policy.lockSeconds * 2 ** (failures - policy.limit), policy.maxLockSeconds)
-          : 0;
+      const windowOpenedAfter = new Date(now.getTime() - policy.windowSeconds * 1000);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const { count } = await db.client.updateMany({
+          where: { id, authWindowStart: { gt: windowOpenedAfter } },
+          data: { authFailures: { increment: 1 } },
+        });
+        if (count === 1) break;
+        // No open window: open one with this failure. A parallel request may win that race; then count again.
+        const opened = await db.client.updateMany({
+          where: { id, OR: [{ authWindowStart: null }, { authWindowStart: { lte: windowOpenedAfter } }] },
+          data: { authFailures: 1, authWindowStart: now },
+        });
+        if (opened.count === 1) break;
+      }
+      const row = await db.client.findUnique({ where: { id }, select: { authFailures: true } });
+      if (!row || row.authFailures < policy.limit) return;
+      const lockSeconds = Math.min(
+        policy.lockSeconds * 2 ** (row.authFailures - policy.limit),
+        policy.maxLockSeconds,
+      );
       await db.client.updateMany({
         where: { id },
-        data: {
-          authFailures: failures,
-          authWindowStart: windowOpen ? undefined : now,
-          authLockedUntil: lockSeconds > 0 ? new Date(now.getTime() + lockSeconds * 1000) : undefined,
-        },
+        data: { authLockedUntil: new Date(now.getTime() + lockSeconds * 1000) },
       });
     },
 
@@ -172,3 +179,17 @@ export function clientStore(db: Db) {
     },
   };
 }
+
+interface CredentialsRow {
+  id: string;
+  secretHash: string | null;
+  isPublic: unknown;
+  isAdmin: unknown;
+  grantTypes: string;
+  scopes: string;
+  authLockedUntil: unknown;
+}
+
+const FIND_CREDENTIALS =
+  'SELECT "id", "secretHash", "isPublic", "isAdmin", "grantTypes", "scopes", "authLockedUntil" ' +
+  'FROM "Client" WHERE "id" = ?';
