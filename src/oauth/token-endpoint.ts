@@ -1,4 +1,5 @@
 import type { Storage } from '../storage/index.js';
+import { presentedCredentials } from './client-authentication.js';
 import { OAuthError } from './errors.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.js';
 import { ClientCredentialsGrant } from './grants/client-credentials.js';
@@ -55,7 +56,13 @@ export function createTokenEndpoint(storage: Storage, settings: TokenEndpointSet
     try {
       const body = checkParameters(request, usedBasic);
       const { authorization: _basic, ...headers } = flatHeaders(request.headers);
-      if (usedBasic) Object.assign(body, basicCredentials(String(request.headers.authorization), body));
+      if (usedBasic) {
+        // RFC 6749 §2.3.1: Basic credentials are form-encoded before base64 (strict clients encode
+        // "-", "_" and "." too). The library would use them undecoded: it gets them decoded, in the body.
+        const basic = presentedCredentials(request.headers, body as { client_id?: string });
+        body.client_id = basic.clientId;
+        body.client_secret = basic.clientSecret ?? '';
+      }
       const issued = (await server.token(
         new OAuth2Server.Request({
           method: 'POST',
@@ -113,42 +120,6 @@ function checkParameters(request: TokenRequest, usedBasic: boolean): Record<stri
     throw new OAuthError('unsupported_grant_type', 'grant_type is not supported');
   }
   return body;
-}
-
-/**
- * RFC 6749 §2.3.1: the Basic user name and password are the client_id and client_secret, each
- * form-encoded before base64 (strict clients encode "-", "_" and "." too). The library would use
- * them undecoded, so they are decoded here and handed to it as body credentials.
- */
-function basicCredentials(
-  header: string,
-  body: Record<string, string | number>,
-): { client_id: string; client_secret: string } {
-  const encoded = header.slice(6).trim();
-  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded)
-    ? Buffer.from(encoded, 'base64').toString('utf8')
-    : '';
-  const colon = decoded.indexOf(':');
-  let credentials: { client_id: string; client_secret: string } | undefined;
-  try {
-    if (colon > 0) {
-      credentials = {
-        client_id: formDecode(decoded.slice(0, colon)),
-        client_secret: formDecode(decoded.slice(colon + 1)),
-      };
-    }
-  } catch {
-    credentials = undefined;
-  }
-  if (!credentials) throw new OAuthError('invalid_client', 'the HTTP Basic credentials are malformed', 401);
-  if (body.client_id !== undefined && body.client_id !== credentials.client_id) {
-    throw new OAuthError('invalid_request', 'client_id in the body differs from the HTTP Basic credentials');
-  }
-  return credentials;
-}
-
-function formDecode(value: string): string {
-  return decodeURIComponent(value.replace(/\+/g, ' '));
 }
 
 function tokenBody(issued: IssuedToken): Record<string, unknown> {
