@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './storage/database.js';
 import { createStorage } from './storage/index.js';
 import { migrate } from './storage/migrate.js';
+import { purgeExpired, schedulePurge } from './storage/purge.js';
 
 // Start-up: settings, schema, database, app, listen; and a graceful stop on SIGTERM/SIGINT.
 
@@ -22,6 +23,11 @@ async function main(): Promise<void> {
   const database = await openDatabase(config.databaseKind, config.databaseUrl);
   const app = await buildApp({ config, storage: createStorage(database) });
   if (applied.length > 0) app.log.info({ applied }, 'database migrations applied');
+  // Expired codes, tokens and sessions do not pile up (PURGE_INTERVAL seconds; 0 turns it off).
+  const purge =
+    config.purgeInterval > 0
+      ? schedulePurge(() => purgeExpired(database.prisma), config.purgeInterval * 1000, app.log)
+      : null;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -30,6 +36,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down: finishing requests in flight');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    await purge?.stop();
     await app.close();
     await database.close();
     process.exit(0);

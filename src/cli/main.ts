@@ -6,6 +6,7 @@ import { UsageError } from './args.js';
 import type { Command, CommandGroup } from './command.js';
 import { accountCommands } from './commands/accounts.js';
 import { clientCommands } from './commands/clients.js';
+import { purgeCommand } from './commands/purge.js';
 import { userCommands } from './commands/users.js';
 import { CliContext } from './context.js';
 
@@ -25,6 +26,7 @@ const standalone: Record<string, Command> = {
       ctx.out(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.join(', ')}.`);
     },
   },
+  purge: purgeCommand,
 };
 
 function overview(): string {
