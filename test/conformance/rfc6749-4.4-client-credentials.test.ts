@@ -333,7 +333,7 @@ describe('RFC 6749 §4.4 client credentials grant', () => {
           redirect_uri: 'https://app.example.com/callback',
         },
         { grant_type: 'refresh_token', refresh_token: 'x'.repeat(43) },
-      ]) {
+      ] as Record<string, string>[]) {
         const response = await postForm(grant, { authorization: basicAuth(server.clientId, server.secret) });
         expect(response.statusCode).toBe(400);
         expect(response.json().error).toBe('unauthorized_client');
