@@ -19,7 +19,6 @@ export const de: Messages = {
     signOut: 'Abmelden',
     notSignedIn: 'Sie sind nicht angemeldet.',
     signIn: 'Anmelden',
-    signInHint: 'Melden Sie sich an, um die Apps zu sehen, die Ihr Konto nutzen dürfen.',
     developers: 'Sie entwickeln eine App für appointman?',
     buttonLink: 'Holen Sie sich die Schaltfläche „Mit appointman verbinden“',
   },

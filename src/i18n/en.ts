@@ -19,7 +19,6 @@ export const en = {
     signOut: 'Sign out',
     notSignedIn: 'You are not signed in.',
     signIn: 'Sign in',
-    signInHint: 'Sign in to see the apps you have allowed to use your account.',
     developers: 'Building an app for appointman?',
     buttonLink: 'Get the “Connect with appointman” button',
   },

@@ -23,7 +23,7 @@ function escapeXml(text: string): string {
 
 /** White calendar mark and label on the accent blue (contrast 6.4:1); the label is the image's name. */
 function buttonImage(label: string): ButtonImage {
-  const textLength = Math.round(label.length * 8.6);
+  const textLength = Math.round(label.length * 9);
   const width = 50 + textLength + 18;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-labelledby="label">
 <title id="label">${escapeXml(label)}</title>
