@@ -102,6 +102,8 @@ function parseBasic(header: string): PresentedCredentials | null {
   try {
     const clientId = formDecode(decoded.slice(0, colon));
     const clientSecret = formDecode(decoded.slice(colon + 1));
+    // RFC 6749 Appendix A.1: client-id = *VSCHAR (%x20-7E); anything else names no client of ours.
+    if (!/^[\x20-\x7e]+$/.test(clientId)) return null;
     return { clientId, clientSecret };
   } catch {
     return null;

@@ -38,8 +38,24 @@ function decode(text: string): string {
   }
 }
 
+/** Whether a parsed query, body or path holds U+0000 anywhere, names included. */
+export function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || depth > 32) return false;
+  return Object.entries(value).some(
+    ([name, item]) => name.includes('\u0000') || containsNul(item, depth + 1),
+  );
+}
+
 export default fp(
   async function bodyParsers(app: FastifyInstance) {
+    // U+0000 is part of no name, id or token of ours, and PostgreSQL cannot store or even compare a
+    // text holding it (a 500 before): such a request is malformed, on every route (RFC 6749 §5.2).
+    app.addHook('preValidation', async (request) => {
+      if (containsNul(request.query) || containsNul(request.body) || containsNul(request.params)) {
+        throw new BadBodyError('parameters must not contain the NUL character (U+0000)');
+      }
+    });
     await app.register(formbody, { parser: parseForm });
     const defaultJson = app.getDefaultJsonParser('error', 'error');
     app.removeContentTypeParser('application/json');
