@@ -328,6 +328,27 @@ describe('admin API', () => {
     });
   });
 
+  it('an unknown admin path or method: 404 not_found in the admin shape, after the token check', async () => {
+    for (const [method, url] of [
+      ['GET', '/admin/v1/nothing'],
+      ['POST', '/admin/v1/users/bob/password'],
+    ] as const) {
+      const response = await call(method, url, { password: 'x' });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toEqual({ error: 'not_found', message: expect.any(String) });
+      const anonymous = await t.app.inject({ method, url });
+      expect(anonymous.statusCode).toBe(401);
+    }
+    const badBody = await t.app.inject({
+      method: 'POST',
+      url: '/admin/v1/nothing',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: Buffer.from([0x86, 0x45, 0x94]),
+    });
+    expect(badBody.statusCode).toBeLessThan(500);
+    expect(badBody.json()).toEqual({ error: expect.any(String), message: expect.any(String) });
+  });
+
   it('O3 the database down: 503 temporarily_unavailable, in the admin error shape', async () => {
     const { clients, database } = t.storage;
     const list = clients.list;

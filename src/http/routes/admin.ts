@@ -23,6 +23,12 @@ export default async function adminRoutes(app: FastifyInstance) {
       await admin.register(adminClientRoutes);
       await admin.register(adminUserRoutes);
       await admin.register(adminAccountRoutes);
+      admin.setNotFoundHandler(async (_request, reply) =>
+        reply.code(404).send({
+          error: 'not_found',
+          message: 'there is no such admin endpoint (the API is described at /openapi.json)',
+        }),
+      );
     },
     { prefix: '/admin/v1' },
   );

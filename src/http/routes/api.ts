@@ -1,13 +1,56 @@
 import type { FastifyInstance } from 'fastify';
 import { reachableAccounts } from '../../oauth/access.js';
 import { requireBearer } from '../bearer.js';
+import { bearerFailureResponses } from '../schemas.js';
+
+const api = { tags: ['API'], security: [{ oauth2: ['read'] }] };
+
+export const meSchema = {
+  ...api,
+  summary: 'The user the access token acts for',
+  response: {
+    200: {
+      type: 'object',
+      description: 'The user.',
+      properties: { id: { type: 'string' }, username: { type: 'string' } },
+      required: ['id', 'username'],
+    },
+    ...bearerFailureResponses,
+  },
+};
+
+export const accountsSchema = {
+  ...api,
+  summary: 'The business accounts the access token reaches',
+  description:
+    'A user’s token reaches the user’s accounts; a client-credentials token reaches its owner’s, ' +
+    'narrowed to the accounts the client was registered for.',
+  response: {
+    200: {
+      type: 'object',
+      description: 'The accounts.',
+      properties: {
+        accounts: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { id: { type: 'string' }, name: { type: 'string' } },
+            required: ['id', 'name'],
+          },
+        },
+      },
+      required: ['accounts'],
+    },
+    ...bearerFailureResponses,
+  },
+};
 
 /** The protected API, for Bearer tokens (RFC 6750). */
 export default async function apiRoutes(app: FastifyInstance) {
   const { storage } = app;
   const read = { config: { errors: 'api' as const }, preHandler: requireBearer(storage, 'read') };
 
-  app.get('/api/v1/me', read, async (request, reply) => {
+  app.get('/api/v1/me', { ...read, schema: meSchema }, async (request, reply) => {
     const userId = request.access?.userId;
     const user = userId ? await storage.users.find(userId) : null;
     if (!user) {
@@ -22,7 +65,7 @@ export default async function apiRoutes(app: FastifyInstance) {
     return { id: user.id, username: user.username };
   });
 
-  app.get('/api/v1/accounts', read, async (request) => {
+  app.get('/api/v1/accounts', { ...read, schema: accountsSchema }, async (request) => {
     const accounts = request.access ? await reachableAccounts(storage, request.access) : [];
     return { accounts: accounts.map((account) => ({ id: account.id, name: account.name })) };
   });

@@ -11,6 +11,7 @@ import {
 import { createAuthorizationResponder } from '../../oauth/authorization-response.js';
 import { isSubset } from '../../oauth/scopes.js';
 import { sendPageError } from '../error-handler.js';
+import { authorizeGetSchema, authorizePostSchema, decisionSchema } from '../page-schemas.js';
 import { contentSecurityPolicy } from '../plugins/security-headers.js';
 
 // The authorization endpoint (RFC 6749 §3.1): GET, or POST with a form body, then sign-in and
@@ -96,15 +97,18 @@ export default async function authorizeRoutes(app: FastifyInstance) {
     });
   }
 
-  app.get('/oauth/authorize', page, (request, reply) =>
+  // The handler checks every parameter itself (repeated ones included): the schema's verdict is attached.
+  const described = (schema: typeof authorizeGetSchema) => ({ ...page, attachValidation: true, schema });
+
+  app.get('/oauth/authorize', described(authorizeGetSchema), (request, reply) =>
     authorize(request, reply, request.query as RawParameters),
   );
 
-  app.post('/oauth/authorize', page, (request, reply) =>
+  app.post('/oauth/authorize', described(authorizePostSchema), (request, reply) =>
     authorize(request, reply, (request.body ?? {}) as RawParameters),
   );
 
-  app.post('/oauth/authorize/decision', page, async (request, reply) => {
+  app.post('/oauth/authorize/decision', described(decisionSchema), async (request, reply) => {
     const body = (request.body ?? {}) as RawParameters;
     if (!request.csrfValid(body.csrf_token)) {
       return sendPageError(reply, { status: 403, ...pageMessages(request).errors.consentExpired });

@@ -5,6 +5,12 @@ import { LOCALES, type Locale, supported } from '../../i18n/locale.js';
 import { messagesFor } from '../../i18n/messages.js';
 import { layoutLocals, pageMessages } from '../../i18n/page.js';
 import { PROJECT_ROOT } from '../../paths.js';
+import {
+  buttonImageSchema,
+  buttonPageSchema,
+  buttonRedirectSchema,
+  buttonStylesheetSchema,
+} from '../page-schemas.js';
 
 // The "Connect with appointman" button for apps: an SVG image and an HTML/CSS version, both served
 // from here so apps need nothing else, and a page (/button/) with the snippets to paste.
@@ -49,6 +55,7 @@ export default async function buttonRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { lang?: unknown } }>(
     '/button/connect-with-appointman.svg',
+    { schema: buttonImageSchema, attachValidation: true },
     async (request, reply) =>
       reply
         .header('content-type', 'image/svg+xml; charset=utf-8')
@@ -58,7 +65,7 @@ export default async function buttonRoutes(app: FastifyInstance) {
         .send(images[supported(request.query.lang) ?? 'en'].svg),
   );
 
-  app.get('/button/connect.css', async (_request, reply) =>
+  app.get('/button/connect.css', { schema: buttonStylesheetSchema }, async (_request, reply) =>
     reply
       .header('content-type', 'text/css; charset=utf-8')
       .header('cache-control', CACHEABLE)
@@ -66,9 +73,14 @@ export default async function buttonRoutes(app: FastifyInstance) {
       .send(stylesheet),
   );
 
-  app.get('/button', async (_request, reply) => reply.redirect('/button/'));
+  app.get('/button', { schema: buttonRedirectSchema }, async (_request, reply) => reply.redirect('/button/'));
 
-  app.get('/button/', { config: { errors: 'page' } }, async (request, reply) => {
+  const pageOptions = {
+    config: { errors: 'page' as const },
+    schema: buttonPageSchema,
+    attachValidation: true,
+  };
+  app.get('/button/', pageOptions, async (request, reply) => {
     const locals = layoutLocals(request, reply);
     const t = pageMessages(request).button;
     const image = images[locals.lang];

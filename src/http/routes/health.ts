@@ -1,9 +1,40 @@
 import type { FastifyInstance } from 'fastify';
 
-export default async function healthRoutes(app: FastifyInstance) {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+const readiness = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready', 'unavailable'] },
+    database: { type: 'string', enum: ['up', 'down'] },
+  },
+  required: ['status', 'database'],
+} as const;
 
-  app.get('/readyz', async (_request, reply) => {
+export const livenessSchema = {
+  tags: ['Health'],
+  summary: 'Liveness: the process answers',
+  response: {
+    200: {
+      type: 'object',
+      description: 'The process is up.',
+      properties: { status: { type: 'string', enum: ['ok'] } },
+      required: ['status'],
+    },
+  },
+};
+
+export const readinessSchema = {
+  tags: ['Health'],
+  summary: 'Readiness: the database answers too',
+  response: {
+    200: { ...readiness, description: 'Ready.' },
+    503: { ...readiness, description: 'The database cannot be reached.' },
+  },
+};
+
+export default async function healthRoutes(app: FastifyInstance) {
+  app.get('/healthz', { schema: livenessSchema }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: readinessSchema }, async (_request, reply) => {
     try {
       await app.storage.database.ping();
       return { status: 'ready', database: 'up' };

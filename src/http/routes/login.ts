@@ -4,6 +4,7 @@ import { layoutLocals, pageMessages } from '../../i18n/page.js';
 import { verifyAgainstNothing, verifyPassword } from '../../security/passwords.js';
 import type { ThrottlePolicy } from '../../storage/throttle.js';
 import { sendPageError } from '../error-handler.js';
+import { loginPageSchema, loginSchema, logoutSchema } from '../page-schemas.js';
 
 /** Checklist A9 and RFC 6819 §4.4.3.6: online guessing slows down per account and per address. */
 const PER_ACCOUNT: ThrottlePolicy = { limit: 5, windowSeconds: 900, lockSeconds: 60, maxLockSeconds: 900 };
@@ -54,13 +55,15 @@ export default async function loginRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { return_to?: unknown } }>(
     '/login',
-    { config: { errors: 'page' } },
+    { config: { errors: 'page' }, attachValidation: true, schema: loginPageSchema },
     async (request, reply) => {
       return showForm(request, reply, 200, safeReturnTo(request.query.return_to));
     },
   );
 
-  app.post<{ Body: LoginBody }>('/login', { config: { errors: 'page' } }, async (request, reply) => {
+  // The handlers check every field themselves: the schemas' verdicts are attached, not answered.
+  const loginOptions = { config: { errors: 'page' as const }, attachValidation: true, schema: loginSchema };
+  app.post<{ Body: LoginBody }>('/login', loginOptions, async (request, reply) => {
     const body = request.body ?? {};
     const returnTo = safeReturnTo(body.return_to);
     if (!request.csrfValid(body.csrf_token)) {
@@ -111,7 +114,7 @@ export default async function loginRoutes(app: FastifyInstance) {
 
   app.post<{ Body: { csrf_token?: unknown } }>(
     '/logout',
-    { config: { errors: 'page' } },
+    { config: { errors: 'page' }, attachValidation: true, schema: logoutSchema },
     async (request, reply) => {
       if (!request.csrfValid(request.body?.csrf_token)) {
         return sendPageError(reply, { status: 403, ...pageMessages(request).errors.logoutExpired });

@@ -49,6 +49,7 @@ export default async function adminAccountRoutes(app: FastifyInstance) {
         response: {
           200: {
             type: 'object',
+            description: 'The accounts, oldest first.',
             properties: { accounts: { type: 'array', items: accountSchema } },
             required: ['accounts'],
           },

@@ -165,6 +165,7 @@ export default async function adminClientRoutes(app: FastifyInstance) {
         response: {
           200: {
             type: 'object',
+            description: 'The clients, oldest first.',
             properties: { clients: { type: 'array', items: clientSchema } },
             required: ['clients'],
           },

@@ -65,6 +65,7 @@ export default async function adminUserRoutes(app: FastifyInstance) {
         response: {
           200: {
             type: 'object',
+            description: 'The users, oldest first.',
             properties: { users: { type: 'array', items: userSchema } },
             required: ['users'],
           },
