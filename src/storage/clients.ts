@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
-import { asBoolean, asDateOrNull, type Sql } from './sql.js';
 import { fromList, toList } from './lists.js';
+import { asBoolean, asDateOrNull, type Sql } from './sql.js';
 import type { ThrottlePolicy } from './throttle.js';
 
 export interface ClientRecord {

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { asDate, asDateOrNull, type Sql } from './sql.js';
 
 export interface NewAuthorizationCode {
   codeHash: string;
@@ -17,24 +17,37 @@ export interface StoredAuthorizationCode extends NewAuthorizationCode {
   grantRevoked: boolean;
 }
 
-export function codeStore(db: Db) {
+export function codeStore(sql: Sql) {
   return {
     async save(code: NewAuthorizationCode): Promise<void> {
-      await db.authorizationCode.create({ data: code });
+      await sql.run(INSERT_CODE, [
+        code.codeHash,
+        code.grantId,
+        code.redirectUri,
+        code.scope,
+        code.codeChallenge,
+        code.codeChallengeMethod,
+        code.expiresAt,
+        new Date(),
+      ]);
     },
 
+    /** One indexed read: the code, its grant's client and user, and whether the grant was revoked. */
     async find(codeHash: string): Promise<StoredAuthorizationCode | null> {
-      const row = await db.authorizationCode.findUnique({
-        where: { codeHash },
-        include: { grant: { select: { clientId: true, userId: true, revokedAt: true } } },
-      });
+      const row = await sql.get<CodeRow>(FIND_CODE, [codeHash]);
       if (!row) return null;
-      const { grant, createdAt: _createdAt, ...code } = row;
       return {
-        ...code,
-        clientId: grant.clientId,
-        userId: grant.userId,
-        grantRevoked: grant.revokedAt !== null,
+        codeHash: row.codeHash,
+        grantId: row.grantId,
+        redirectUri: row.redirectUri,
+        scope: row.scope,
+        codeChallenge: row.codeChallenge,
+        codeChallengeMethod: row.codeChallengeMethod,
+        expiresAt: asDate(row.expiresAt),
+        consumedAt: asDateOrNull(row.consumedAt),
+        clientId: row.clientId,
+        userId: row.userId,
+        grantRevoked: row.grantRevokedAt !== null,
       };
     },
 
@@ -43,11 +56,33 @@ export function codeStore(db: Db) {
      * one sees `true` (RFC 6749 §4.1.2: a code is used once; checklist C2).
      */
     async consume(codeHash: string): Promise<boolean> {
-      const { count } = await db.authorizationCode.updateMany({
-        where: { codeHash, consumedAt: null },
-        data: { consumedAt: new Date() },
-      });
-      return count === 1;
+      return (await sql.run(CONSUME_CODE, [new Date(), codeHash])) === 1;
     },
   };
 }
+
+interface CodeRow {
+  codeHash: string;
+  grantId: string;
+  redirectUri: string;
+  scope: string;
+  codeChallenge: string | null;
+  codeChallengeMethod: string | null;
+  expiresAt: unknown;
+  consumedAt: unknown;
+  clientId: string;
+  userId: string;
+  grantRevokedAt: unknown;
+}
+
+const INSERT_CODE =
+  'INSERT INTO "AuthorizationCode" ("codeHash", "grantId", "redirectUri", "scope", "codeChallenge", ' +
+  '"codeChallengeMethod", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+
+const FIND_CODE =
+  'SELECT c."codeHash", c."grantId", c."redirectUri", c."scope", c."codeChallenge", c."codeChallengeMethod", ' +
+  'c."expiresAt", c."consumedAt", g."clientId", g."userId", g."revokedAt" AS "grantRevokedAt" ' +
+  'FROM "AuthorizationCode" c JOIN "Grant" g ON g."id" = c."grantId" WHERE c."codeHash" = ?';
+
+const CONSUME_CODE =
+  'UPDATE "AuthorizationCode" SET "consumedAt" = ? WHERE "codeHash" = ? AND "consumedAt" IS NULL';

@@ -1,9 +1,11 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { DatabaseKind } from '../config.js';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { sqlitePath } from './migrate.js';
+import { postgresSql, type Sql, sqliteSql } from './sql.js';
 
 // Both generated clients have the same API at run time, but TypeScript cannot accept one for the
 // other; the storage code is typed against the SQLite client and the PostgreSQL one is converted here.
@@ -12,6 +14,8 @@ export type Db = PrismaClient;
 export interface Database {
   kind: DatabaseKind;
   prisma: Db;
+  /** Hand-written SQL for the hot paths (sql.ts), on the same database. */
+  sql: Sql;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -28,28 +32,41 @@ export async function openDatabase(
   options: DatabaseOptions = {},
 ): Promise<Database> {
   let prisma: Db;
+  let sql: Sql;
+  let closePool = async () => {};
   if (kind === 'sqlite') {
     prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 5000 }) });
     // WAL lets readers run beside the writer; NORMAL is durable across process crashes in WAL mode.
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
     await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+    sql = sqliteSql(sqlitePath(url));
   } else {
-    const adapter = new PrismaPg({
+    // One pool for Prisma and the hand-written SQL, so its size bounds the connections of both.
+    const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5000,
       // A query stuck on a lost database must fail, not hang the request (checklist O3).
       query_timeout: 10_000,
     });
-    prisma = new PostgresPrismaClient({ adapter }) as unknown as Db;
+    // An idle connection that breaks (a database restart) just leaves the pool; the next query reconnects.
+    pool.on('error', () => {});
+    prisma = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
+    sql = postgresSql(pool);
+    closePool = () => pool.end();
   }
   return {
     kind,
     prisma,
+    sql,
     ping: async () => {
       await prisma.$queryRawUnsafe('SELECT 1');
     },
-    close: () => prisma.$disconnect(),
+    close: async () => {
+      await prisma.$disconnect();
+      await sql.close();
+      await closePool();
+    },
   };
 }

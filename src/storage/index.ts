@@ -14,13 +14,13 @@ export function createStorage(database: Database) {
   return {
     database,
     accounts: accountStore(db),
-    clients: clientStore(db),
-    codes: codeStore(db),
+    clients: clientStore(db, database.sql),
+    codes: codeStore(database.sql),
     consents: consentStore(db),
-    grants: grantStore(db),
+    grants: grantStore(database.sql),
     sessions: sessionStore(db),
     throttle: throttleStore(db),
-    tokens: tokenStore(db),
+    tokens: tokenStore(database.sql),
     users: userStore(db),
   };
 }

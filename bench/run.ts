@@ -1,0 +1,363 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DatabaseKind } from '../src/config.js';
+import { PROJECT_ROOT } from '../src/paths.js';
+import { drive, failuresOf, type LoadSettings, type LoadSpec } from './lib/load.js';
+import {
+  type BenchDatabase,
+  createBenchDatabase,
+  type Fixture,
+  postgresReachable,
+  prepareFixture,
+  REDIRECT_URI,
+} from './lib/ours.js';
+import { type Server, startServer } from './lib/processes.js';
+import {
+  addRatios,
+  type CaseResult,
+  evaluateTargets,
+  markdownTable,
+  printTable,
+  printTargets,
+} from './lib/report.js';
+
+// `npm run bench`: in one run, on this machine, a bare Fastify route, node-oidc-provider and our
+// server (SQLite, and PostgreSQL when reachable), each a child process driven by autocannon.
+// Options: --long (20 s per case), --seconds N, --warmup N, --databases sqlite,postgresql,
+// --cases client_credentials,..., --profile (node --cpu-prof on our server), --keep-logs, --strict.
+// The same through BENCH_SECONDS, BENCH_WARMUP, BENCH_DATABASES, BENCH_CASES, BENCH_PROFILE=1.
+
+const OUR_CASES = [
+  'client_credentials',
+  'authorization_code',
+  'refresh_token',
+  'GET /api/v1/me',
+  'introspection',
+] as const;
+type OurCase = (typeof OUR_CASES)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    long: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    databases: { type: 'string' },
+    cases: { type: 'string' },
+    profile: { type: 'boolean', default: process.env.BENCH_PROFILE === '1' },
+    'keep-logs': { type: 'boolean', default: process.env.BENCH_KEEP_LOGS === '1' },
+    strict: { type: 'boolean', default: false },
+  },
+});
+
+const settings: LoadSettings = {
+  connections: Number(args.connections ?? process.env.BENCH_CONNECTIONS ?? 50),
+  warmupSeconds: Number(args.warmup ?? process.env.BENCH_WARMUP ?? (args.long ? 5 : 2)),
+  seconds: Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.long ? 20 : 5)),
+};
+const selectedCases = new Set<string>(
+  (args.cases ?? process.env.BENCH_CASES)?.split(',').map((c) => c.trim()) ?? OUR_CASES,
+);
+const wantedDatabases = (args.databases ?? process.env.BENCH_DATABASES ?? 'sqlite,postgresql').split(',');
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const resultsDir = join(PROJECT_ROOT, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+const profileDir = join(resultsDir, 'profiles', stamp);
+const logDir = join(resultsDir, 'logs', stamp);
+if (args['keep-logs']) mkdirSync(logDir, { recursive: true });
+
+/**
+ * Our server runs as in production (`node dist/main.js`), from a build of its own under
+ * bench/results/build, so the benchmark neither needs nor disturbs the project's dist/.
+ */
+function buildServer(): string {
+  const root = join(resultsDir, 'build');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const started = Date.now();
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      join(root, 'dist'),
+    ],
+    { cwd: PROJECT_ROOT, encoding: 'utf8' },
+  );
+  if (tsc.status !== 0) {
+    console.log(`tsc reported problems (the build is used as emitted):\n${tsc.stdout.slice(0, 2000)}`);
+  }
+  // PROJECT_ROOT of the build is its parent folder: it finds views/ and prisma/ there.
+  for (const name of ['views', 'prisma']) symlinkSync(join(PROJECT_ROOT, name), join(root, name));
+  console.log(`Built the server in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return join(root, 'dist', 'main.js');
+}
+
+const CLIENT_ID = 'bench-client';
+const CLIENT_SECRET = randomBytes(32).toString('base64url');
+const form = (basic: string) => ({
+  'content-type': 'application/x-www-form-urlencoded',
+  authorization: basic,
+});
+const has = (text: string) => (body: string) => body.includes(text);
+
+const results: CaseResult[] = [];
+
+async function measure(server: Server, result: CaseResult, spec: LoadSpec): Promise<CaseResult> {
+  console.log(`… ${result.server} ${result.database} ${result.case}`);
+  server.resetPeak();
+  result.figures = await drive(server.url, spec, settings);
+  result.peakRssMiB = server.peakRssMiB();
+  const failures = failuresOf(result.figures);
+  console.log(
+    `  ${result.figures.requestsPerSecond} req/s, p50 ${result.figures.latencyP50Ms} ms, p99 ${result.figures.latencyP99Ms} ms, ` +
+      `peak RSS ${result.peakRssMiB} MiB${failures ? `, ${failures} FAILED responses ${JSON.stringify(result.figures.statusCodes)}` : ''}`,
+  );
+  results.push(result);
+  return result;
+}
+
+async function benchBare(): Promise<void> {
+  const server = await startServer({
+    name: 'bare',
+    args: [join(PROJECT_ROOT, 'bench/servers/bare.mjs')],
+    env: {},
+    readyPath: '/',
+  });
+  try {
+    await measure(
+      server,
+      { server: 'bare-fastify', database: '-', case: 'GET /' },
+      { method: 'GET', path: '/', headers: {}, verifyBody: has('"hello"') },
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+async function benchPeer(): Promise<void> {
+  const server = await startServer({
+    name: 'oidc-provider',
+    args: [join(PROJECT_ROOT, 'bench/servers/oidc-provider.mjs')],
+    env: { BENCH_CLIENT_ID: CLIENT_ID, BENCH_CLIENT_SECRET: CLIENT_SECRET, NODE_ENV: 'production' },
+    readyPath: '/.well-known/openid-configuration',
+  });
+  try {
+    await measure(
+      server,
+      { server: 'oidc-provider', database: '-', case: 'client_credentials' },
+      {
+        method: 'POST',
+        path: '/token',
+        headers: form(`Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`),
+        body: 'grant_type=client_credentials&scope=read',
+        verifyBody: has('"access_token"'),
+      },
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Values used once each, in order; running out is reported, never papered over by reuse. */
+function oneEach(values: string[], result: CaseResult): () => string {
+  let next = 0;
+  return () => {
+    if (next >= values.length) {
+      result.problem = `ran out of ${values.length} pre-minted values: later requests reused nothing and failed`;
+      return 'exhausted';
+    }
+    return values[next++] as string;
+  };
+}
+
+async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
+  const database: BenchDatabase = await createBenchDatabase(kind);
+  let fixture: Fixture | undefined;
+  let server: Server | undefined;
+  try {
+    console.log(`\nSetting up appointman on ${kind}`);
+    fixture = await prepareFixture(database);
+    const profileArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, kind)] : [];
+    server = await startServer({
+      name: `appointman-${kind}`,
+      args: [...profileArgs, main],
+      env: {
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        DATA_DIR: join(resultsDir, 'data'),
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
+        // The production default: every request is logged (to /dev/null unless --keep-logs).
+        LOG_LEVEL: 'info',
+        AUTHORIZATION_CODE_LIFETIME: '600',
+      },
+      readyPath: '/healthz',
+      logFile: args['keep-logs'] ? join(logDir, `appointman-${kind}.log`) : undefined,
+    });
+    const basic = fixture.basic;
+    // Enough single-use values for warm-up and measurement at well above the issuance rate.
+    let expectedRate = 8000;
+    const needed = () => Math.ceil(expectedRate * (settings.warmupSeconds + settings.seconds) * 1.6) + 1000;
+    const row = (name: OurCase): CaseResult => ({ server: 'appointman', database: kind, case: name });
+
+    for (const name of OUR_CASES) {
+      if (!selectedCases.has(name)) continue;
+      const result = row(name);
+      if (name === 'client_credentials') {
+        const measured = await measure(server, result, {
+          method: 'POST',
+          path: '/oauth/token',
+          headers: form(basic),
+          body: 'grant_type=client_credentials&scope=read',
+          verifyBody: has('"access_token"'),
+        });
+        expectedRate = Math.max(measured.figures?.requestsPerSecond ?? 0, 2000);
+      } else if (name === 'authorization_code') {
+        const count = needed();
+        const started = Date.now();
+        const codes = await fixture.mintCodes(count);
+        console.log(`  minted ${count} codes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        const next = oneEach(
+          codes.map(
+            ({ code, verifier }) =>
+              `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_verifier=${verifier}`,
+          ),
+          result,
+        );
+        await measure(server, result, {
+          method: 'POST',
+          path: '/oauth/token',
+          headers: form(basic),
+          vary: () => ({ body: next() }),
+          verifyBody: has('"refresh_token"'),
+        });
+      } else if (name === 'refresh_token') {
+        const count = needed();
+        const started = Date.now();
+        const tokens = await fixture.mintRefreshTokens(count);
+        console.log(`  minted ${count} refresh tokens in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        const next = oneEach(
+          tokens.map((token) => `grant_type=refresh_token&refresh_token=${token}`),
+          result,
+        );
+        await measure(server, result, {
+          method: 'POST',
+          path: '/oauth/token',
+          headers: form(basic),
+          vary: () => ({ body: next() }),
+          verifyBody: has('"refresh_token"'),
+        });
+      } else {
+        // Many users' tokens, as in real traffic, each presented many times.
+        const tokens = await fixture.mintAccessTokens(2000);
+        let turn = 0;
+        const nextToken = () => tokens[turn++ % tokens.length] as string;
+        if (name === 'GET /api/v1/me') {
+          await measure(server, result, {
+            method: 'GET',
+            path: '/api/v1/me',
+            headers: {},
+            vary: () => ({ headers: { authorization: `Bearer ${nextToken()}` } }),
+            verifyBody: has('"username"'),
+          });
+        } else {
+          const probe = await fetch(`${server.url}/oauth/introspect`, { method: 'POST' });
+          if (probe.status === 404) {
+            result.skipped = 'POST /oauth/introspect answers 404 (not built yet)';
+            results.push(result);
+            console.log(`  skipped: ${result.skipped}`);
+            continue;
+          }
+          await measure(server, result, {
+            method: 'POST',
+            path: '/oauth/introspect',
+            headers: form(basic),
+            vary: () => ({ body: `token=${nextToken()}&token_type_hint=access_token` }),
+            verifyBody: has('"active":true'),
+          });
+        }
+      }
+    }
+  } finally {
+    await server?.stop();
+    await fixture?.close();
+    await database.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `Benchmark: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s per case, ` +
+      `${cpus().length} CPUs, Node ${process.version}`,
+  );
+  const main = buildServer();
+  await benchBare();
+  await benchPeer();
+  for (const kind of ['sqlite', 'postgresql'] as const) {
+    if (!wantedDatabases.includes(kind)) continue;
+    if (kind === 'postgresql' && !(await postgresReachable())) {
+      console.log('\nPostgreSQL is not reachable: its cases are skipped.');
+      results.push({ server: 'appointman', database: kind, case: '*', skipped: 'PostgreSQL not reachable' });
+      continue;
+    }
+    await benchOurs(kind, main);
+  }
+
+  addRatios(results);
+  printTable(results);
+  const targets = evaluateTargets(results);
+  printTargets(targets);
+
+  const failed = results.filter((r) => (r.figures && failuresOf(r.figures) > 0) || r.problem);
+  const file = join(resultsDir, `${stamp}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        startedAt: stamp,
+        machine: {
+          cpus: cpus().length,
+          cpuModel: cpus()[0]?.model,
+          memoryGiB: Math.round(totalmem() / 2 ** 30),
+          node: process.version,
+        },
+        settings,
+        results,
+        targets,
+        markdown: markdownTable(results),
+        failed: failed.map((r) => `${r.server} ${r.database} ${r.case}`),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`\nResults: ${file}`);
+  if (args.profile) console.log(`CPU profiles: ${profileDir} (summarise: npx tsx bench/profile.ts <file>)`);
+
+  if (failed.length > 0) {
+    console.error('\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
+    console.error('!! BENCHMARK FAILED: some responses were not successes.');
+    console.error('!! Errors are not throughput: the figures of these cases are void.');
+    for (const r of failed) {
+      console.error(
+        `!!   ${r.server} ${r.database} ${r.case}: ${r.figures ? failuresOf(r.figures) : 0} failures ${JSON.stringify(r.figures?.statusCodes ?? {})}${r.problem ? `; ${r.problem}` : ''}`,
+      );
+    }
+    console.error('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
+    process.exit(1);
+  }
+  if (args.strict && targets.some((t) => !t.met)) process.exit(2);
+}
+
+main().catch((error: unknown) => {
+  console.error(`benchmark aborted: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});
