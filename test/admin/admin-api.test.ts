@@ -171,7 +171,12 @@ describe('admin API', () => {
       const back = await call('PATCH', `/admin/v1/clients/${clientId}`, { accounts: 'all' });
       expect(back.json().accounts).toBe('all');
 
-      const rotated = await call('POST', `/admin/v1/clients/${clientId}/rotate-secret`);
+      // As generated API clients do: Content-Type: application/json on a request without a body.
+      const rotated = await t.app.inject({
+        method: 'POST',
+        url: `/admin/v1/clients/${clientId}/rotate-secret`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
       expect(rotated.statusCode).toBe(200);
       const newSecret = rotated.json().client_secret;
       expect(newSecret).not.toBe(secret);
@@ -179,7 +184,11 @@ describe('admin API', () => {
       expect((await tokenWith(secret)).statusCode).toBe(401);
       expect((await tokenWith(newSecret)).statusCode).toBe(200);
 
-      const deleted = await call('DELETE', `/admin/v1/clients/${clientId}`);
+      const deleted = await t.app.inject({
+        method: 'DELETE',
+        url: `/admin/v1/clients/${clientId}`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
       expect(deleted.statusCode).toBe(204);
       expect(deleted.body).toBe('');
       const gone = await call('GET', `/admin/v1/clients/${clientId}`);
