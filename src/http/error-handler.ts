@@ -2,6 +2,7 @@ import type {} from '@fastify/view';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { layoutLocals, pageMessages } from '../i18n/page.js';
 import { OAuthError } from '../oauth/errors.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 
 // The one place where failures become responses. Routes declare their audience in
 // `config.errors`: OAuth endpoints answer in the RFC 6749 §5.2 format, pages with an error page,
@@ -55,7 +56,8 @@ export function installErrorHandler(app: FastifyInstance, isDatabaseUp: () => Pr
     }
 
     // RFC 6749 §4.1.2.1 temporarily_unavailable: the database is down; the request may be retried (O3).
-    const databaseUp = await isDatabaseUp();
+    // A lost connection or a lock held elsewhere says so itself; anything else is checked with a ping.
+    const databaseUp = !isDatabaseUnavailable(error) && (await isDatabaseUp());
     request.log.error({ err: error, databaseUp }, 'request failed');
     const status = databaseUp ? 500 : 503;
     if (!databaseUp) reply.header('retry-after', '5');

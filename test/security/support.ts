@@ -1,6 +1,14 @@
+import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
 import { expect } from 'vitest';
-import type { TestApp } from '../helpers/app.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { loggerOptions } from '../../src/http/logging.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { createStorage } from '../../src/storage/index.js';
+import { migrate } from '../../src/storage/migrate.js';
+import { TEST_ISSUER, type TestApp } from '../helpers/app.js';
 import { Browser, hiddenFields, redirectParams } from '../helpers/browser.js';
 import {
   basicAuth,
@@ -175,4 +183,39 @@ export async function consentPage(browser: Browser, params: Record<string, strin
   const page = await browser.get(`/oauth/authorize?${new URLSearchParams(params)}`);
   expect(page.statusCode, page.body.slice(0, 300)).toBe(200);
   return { page, fields: hiddenFields(page.body) };
+}
+
+/** The app on an existing database (several instances on one database, or through a proxy). */
+export async function appOn(databaseUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789',
+    ISSUER: TEST_ISSUER,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  await migrate(config.databaseKind, config.databaseUrl);
+  const database = await openDatabase(config.databaseKind, config.databaseUrl);
+  const storage = createStorage(database);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const options = loggerOptions(config.logLevel) as pino.LoggerOptions;
+  const app = await buildApp({ config, storage, loggerInstance: pino(options, sink) });
+  await app.ready();
+  return {
+    app,
+    storage,
+    config,
+    database: { kind: config.databaseKind, url: databaseUrl, drop: async () => {} },
+    logs,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
 }

@@ -37,6 +37,9 @@ export default async function healthRoutes(app: FastifyInstance) {
   app.get('/readyz', { schema: readinessSchema }, async (_request, reply) => {
     try {
       await app.storage.database.ping();
+      // Ready means writable too (checklist O3): on SQLite another process can hold the write lock
+      // while reads go on. This statement takes the write lock and changes nothing.
+      await app.storage.database.prisma.$executeRawUnsafe('UPDATE "Throttle" SET "failures" = 0 WHERE 1 = 0');
       return { status: 'ready', database: 'up' };
     } catch {
       return reply.code(503).send({ status: 'unavailable', database: 'down' });
