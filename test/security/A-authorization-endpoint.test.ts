@@ -207,6 +207,44 @@ describe('A: authorization endpoint, sign-in and consent', () => {
     expect(page.statusCode).toBe(200);
   });
 
+  it('A2 the issuer never comes from the Host or X-Forwarded-* headers', async () => {
+    const headers = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' };
+    const metadata = await t.app.inject({ url: '/.well-known/oauth-authorization-server', headers });
+    expect(metadata.json().issuer).toBe(TEST_ISSUER);
+    expect(JSON.stringify(metadata.json())).not.toContain('evil.example');
+    const denied = await alice.get(
+      `/oauth/authorize?${new URLSearchParams(codeParams({ scope: 'nope' }))}`,
+      headers,
+    );
+    expect(locationParams(denied).get('iss')).toBe(TEST_ISSUER);
+  });
+
+  it('A3 signing in starts a new session: a cookie planted before is worth nothing', async () => {
+    const browser = new Browser(t.app, '10.3.1.1');
+    const form = await browser.get('/login');
+    const planted = [...browser.cookies.values()][0] as string;
+    expect(planted).toBeTruthy();
+    const login = await browser.post('/login', {
+      csrf_token: hiddenFields(form.body).csrf_token as string,
+      username: 'carol',
+      password: PASSWORD,
+      return_to: '/',
+    });
+    expect(login.statusCode).toBe(303);
+    expect([...browser.cookies.values()]).not.toContain(planted);
+    // The attacker who planted the first value is not signed in with it.
+    const attacker = new Browser(t.app, '10.3.1.2');
+    for (const [name] of browser.cookies) attacker.cookies.set(name, planted);
+    const page = await attacker.get(`/oauth/authorize?${new URLSearchParams(codeParams())}`);
+    expect(page.statusCode).toBe(302);
+    expect(String(page.headers.location)).toMatch(/^\/login/);
+  });
+
+  it('A3 the Revoke button of connected apps needs the CSRF token', async () => {
+    const response = await alice.post('/connected-apps/revoke', { client_id: publicClient.clientId });
+    expect(response.statusCode).toBe(403);
+  });
+
   it('A4 the sign-in, consent and error pages cannot be framed', async () => {
     const pages = [
       await new Browser(t.app).get('/login'),
@@ -243,6 +281,34 @@ describe('A: authorization endpoint, sign-in and consent', () => {
       return_to: '/',
     });
     expect(login.statusCode).toBe(303);
+  });
+
+  it('A5 after sign-in the browser goes only to our own pages, and the redirect never breaks', async () => {
+    const cases: [string, string][] = [
+      ['https://evil.example/', '/'],
+      ['//evil.example/', '/'],
+      ['/\\evil.example', '/'],
+      ['javascript:alert(1)', '/'],
+      ['/oauth/authorizeX', '/'],
+      ['/oauth/authorize?a\r\nSet-Cookie: x=1', '/'],
+      ['/oauth/authorize?x=日本', '/'],
+      ['/oauth/authorize?x=\u0001', '/'],
+      ['/connected-apps', '/connected-apps'],
+      ['/oauth/authorize?client_id=x&state=%E2%9C%93', '/oauth/authorize?client_id=x&state=%E2%9C%93'],
+    ];
+    for (const [returnTo, expected] of cases) {
+      const browser = new Browser(t.app, '10.5.1.1');
+      const form = await browser.get(`/login?${new URLSearchParams({ return_to: returnTo })}`);
+      expect(form.statusCode, returnTo).toBe(200);
+      const login = await browser.post('/login', {
+        csrf_token: hiddenFields(form.body).csrf_token as string,
+        username: 'dave',
+        password: PASSWORD,
+        return_to: returnTo,
+      });
+      expect(login.statusCode, returnTo).toBe(303);
+      expect(login.headers.location, returnTo).toBe(expected);
+    }
   });
 
   it('A6 the pages send no Referrer and load nothing from anywhere else', async () => {

@@ -84,6 +84,38 @@ describe('A9: sign-in failures and throttling', () => {
     expect((await attempt('10.11.0.2', 'dave', PASSWORD)).statusCode).toBe(303);
   }, 60_000);
 
+  it('A9 a forged X-Forwarded-For does not give each guess an address of its own', async () => {
+    // TRUST_PROXY is off: the address is the connection's, whatever the request claims.
+    const address = '10.13.0.1';
+    for (let batch = 0; batch < 5; batch++) {
+      await Promise.all(
+        [0, 1, 2, 3].map(async (i) => {
+          const browser = new Browser(t.app, address);
+          const spoof = { 'x-forwarded-for': `203.0.113.${batch * 4 + i}`, 'x-real-ip': `198.51.100.${i}` };
+          const form = await browser.get('/login', spoof);
+          const response = await t.app.inject({
+            method: 'POST',
+            url: '/login',
+            remoteAddress: address,
+            headers: {
+              ...spoof,
+              'content-type': 'application/x-www-form-urlencoded',
+              cookie: [...browser.cookies].map(([n, v]) => `${n}=${v}`).join('; '),
+            },
+            payload: new URLSearchParams({
+              csrf_token: hiddenFields(form.body).csrf_token as string,
+              username: `xff-${batch}-${i}`,
+              password: 'wrong',
+              return_to: '/',
+            }).toString(),
+          });
+          expect(response.statusCode).toBe(401);
+        }),
+      );
+    }
+    expect((await attempt(address, 'carol', PASSWORD)).statusCode).toBe(429);
+  }, 60_000);
+
   it('A9 a burst of parallel guesses cannot get past the lock', async () => {
     const guesses = Array.from({ length: 24 }, (_, i) => `guess-${i}`);
     // The right password comes last in the burst: by the time it is checked, the account is locked.

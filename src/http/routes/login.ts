@@ -13,6 +13,8 @@ const PER_ADDRESS: ThrottlePolicy = { limit: 20, windowSeconds: 900, lockSeconds
 /** Only our own pages: never an open redirect. */
 export function safeReturnTo(value: unknown): string {
   if (typeof value !== 'string') return '/';
+  // What we build is percent-encoded ASCII; anything else cannot go in a Location header (a 500 before).
+  if (!/^[\x21-\x7e]+$/.test(value)) return '/';
   if (value.startsWith('/oauth/authorize?') || value === '/connected-apps' || value === '/') return value;
   return '/';
 }
