@@ -16,7 +16,8 @@ interface Result {
   stderr: string;
 }
 
-describe('operator command line', () => {
+// Each command is a process of its own (and user commands hash with argon2): allow for a busy machine.
+describe('operator command line', { timeout: 120_000 }, () => {
   let database: TestDatabase;
   const env = () => ({
     ...process.env,
