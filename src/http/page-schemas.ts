@@ -156,3 +156,48 @@ export const buttonPageSchema: FastifySchema = {
   querystring: { type: 'object', properties: { lang: text('The page language (en, de).') } },
   response: { 200: htmlResponse('The page.') },
 };
+
+export const homeSchema: FastifySchema = {
+  tags: ['Pages'],
+  summary: 'The home page: who is signed in, and where to go',
+  querystring: { type: 'object', properties: { lang: text('The page language (en, de).') } },
+  response: { 200: htmlResponse('The home page.'), 500: pageErrors[500], 503: pageErrors[503] },
+};
+
+export const connectedAppsSchema: FastifySchema = {
+  tags: ['Pages'],
+  summary: 'Connected apps: the apps the signed-in user has allowed',
+  querystring: {
+    type: 'object',
+    properties: {
+      revoked: text('The client id just revoked, for the confirmation.'),
+      lang: text('The page language (en, de).'),
+    },
+  },
+  response: {
+    200: htmlResponse('The list, each app with a Revoke button.'),
+    302: redirectResponse('To /login when nobody is signed in.'),
+    500: pageErrors[500],
+    503: pageErrors[503],
+  },
+};
+
+export const connectedAppRevokeSchema: FastifySchema = {
+  tags: ['Pages'],
+  summary: 'Revoke a connected app: its consent and every grant and token of it',
+  consumes: ['application/x-www-form-urlencoded'],
+  body: {
+    type: 'object',
+    properties: {
+      csrf_token: text('The page’s CSRF token.'),
+      client_id: text('The app to revoke.'),
+    },
+  },
+  response: {
+    303: redirectResponse('Back to /connected-apps with a confirmation, or to /login when signed out.'),
+    400: htmlResponse('An error page: client_id is missing.'),
+    403: htmlResponse('An error page: the form expired (CSRF); nothing was revoked.'),
+    500: pageErrors[500],
+    503: pageErrors[503],
+  },
+};
