@@ -122,7 +122,7 @@ export async function validateAuthorizationRequest(
 
   let scopes: string[];
   if (parameters.scope === undefined) {
-    // RFC 6749 §3.3: without a scope, the client's registered scopes (the operator scope only on request).
+    // RFC 6749 §3.3: without a scope, the client's registered scopes (never the operator scope).
     scopes = client.scopes.filter((scope) => scope !== ADMIN_SCOPE);
     if (scopes.length === 0) return fail('invalid_scope', 'scope is required for this client');
   } else {
@@ -133,6 +133,11 @@ export async function validateAuthorizationRequest(
     );
     if (unknown !== undefined)
       return fail('invalid_scope', 'a requested scope is unknown or not allowed for this client');
+    // The operator scope is the admin client's own (client_credentials): granted on behalf of a user,
+    // it would make every user who can sign in an operator (RFC 6749 §3.3 lets us refuse a scope).
+    if (scopes.includes(ADMIN_SCOPE)) {
+      return fail('invalid_scope', 'the admin scope is only for the client itself (client_credentials)');
+    }
   }
 
   let codeChallenge: string | undefined;
