@@ -13,7 +13,8 @@ declare module 'fastify' {
 }
 
 const REALM = 'appointman';
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+/** RFC 6750 §2.1 b64token; the scheme name is case-insensitive (RFC 9110 §11.1). */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 function challenge(error?: string, description?: string, scope?: string): string {
   const parts = [`realm="${REALM}"`];

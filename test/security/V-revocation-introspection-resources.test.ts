@@ -220,6 +220,17 @@ describe('V: revocation, introspection, resources', () => {
     expect(inCookie.statusCode).toBe(401);
   });
 
+  it('V3 the Bearer scheme name is case-insensitive (RFC 9110 §11.1)', async () => {
+    const token = (await clientCredentials(t, client, 'read')).json().access_token;
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const response = await t.app.inject({
+        url: '/api/v1/accounts',
+        headers: { authorization: `${scheme} ${token}` },
+      });
+      expect(response.statusCode, scheme).toBe(200);
+    }
+  });
+
   it('V3 401 invalid_token and 403 insufficient_scope, each with WWW-Authenticate (RFC 6750 §3)', async () => {
     for (const authorization of [
       'Bearer nope',
