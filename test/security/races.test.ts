@@ -96,7 +96,7 @@ describe('races', () => {
     expect((await refresh(t, client, winner.refresh_token)).statusCode).toBe(400);
   });
 
-  it('twenty parallel Allow answers on one consent form: no error, one consent, each code usable once', async () => {
+  it('A5 twenty parallel Allow answers on one consent form: no error, one consent, each code usable once', async () => {
     const { verifier, challenge } = pkcePair();
     const fresh = await makeClient(t, { name: 'Fresh App' });
     const { fields } = await consentPage(alice, {
@@ -122,7 +122,7 @@ describe('races', () => {
     expect(exchanged.map((answer) => answer.statusCode)).toEqual(Array(20).fill(200));
   });
 
-  it('revoking a refresh token while it is being refreshed leaves nothing of the grant alive', async () => {
+  it('V1 revoking a refresh token while it is being refreshed leaves nothing of the grant alive', async () => {
     for (let round = 0; round < 5; round++) {
       const { tokens } = await codeFlowTokens(t, client, { browser: alice });
       const [refreshed, revoked] = await Promise.all([
@@ -150,7 +150,7 @@ describe('races', () => {
     }
   });
 
-  it('a user revoking an app while a code is exchanged: the exchanged tokens are dead', async () => {
+  it('V1 a user revoking an app while a code is exchanged: the exchanged tokens are dead', async () => {
     for (let round = 0; round < 5; round++) {
       const { verifier, challenge } = pkcePair();
       const { code } = await obtainCode(
@@ -179,7 +179,7 @@ describe('races', () => {
     }
   });
 
-  it('Allow and Revoke at once: no error, and a later Revoke ends everything', async () => {
+  it('V1 Allow and Revoke at once: no error, and a later Revoke ends everything', async () => {
     const other = await makeClient(t, { name: 'Racing App', public: true }); // asked every time (A7)
     for (let round = 0; round < 5; round++) {
       const { fields } = await consentPage(alice, {
