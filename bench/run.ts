@@ -28,7 +28,8 @@ import {
 // `npm run bench`: in one run, on this machine, a bare Fastify route, node-oidc-provider and our
 // server (SQLite, and PostgreSQL when reachable), each a child process driven by autocannon.
 // Options: --long (20 s per case), --seconds N, --warmup N, --databases sqlite,postgresql,
-// --cases client_credentials,..., --profile (node --cpu-prof on our server), --keep-logs, --strict.
+// --cases client_credentials,..., --profile (node --cpu-prof on our server), --keep-logs, --strict,
+// --log-level (info, the production default, unless measuring what logging costs).
 // The same through BENCH_SECONDS, BENCH_WARMUP, BENCH_DATABASES, BENCH_CASES, BENCH_PROFILE=1.
 
 const OUR_CASES = [
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: process.env.BENCH_PROFILE === '1' },
     'keep-logs': { type: 'boolean', default: process.env.BENCH_KEEP_LOGS === '1' },
     strict: { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: process.env.BENCH_LOG_LEVEL ?? 'info' },
   },
 });
 
@@ -195,8 +197,8 @@ async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
         DATABASE_URL: database.url,
         DATA_DIR: join(resultsDir, 'data'),
         SESSION_SECRET: randomBytes(32).toString('base64url'),
-        // The production default: every request is logged (to /dev/null unless --keep-logs).
-        LOG_LEVEL: 'info',
+        // The production default, info, logs every request (to /dev/null unless --keep-logs).
+        LOG_LEVEL: args['log-level'] ?? 'info',
         AUTHORIZATION_CODE_LIFETIME: '600',
       },
       readyPath: '/healthz',

@@ -2,6 +2,7 @@ import type OAuth2Server from '@node-oauth/oauth2-server';
 import { hashSecret, randomSecret } from '../security/secrets.js';
 import type { Storage } from '../storage/index.js';
 import { authenticateClient } from './client-authentication.js';
+import { InvalidGrantError } from './library.js';
 import { ADMIN_SCOPE, formatScope, parseScope, type ScopeCatalogue } from './scopes.js';
 
 // The storage model @node-oauth/oauth2-server calls during a token request.
@@ -12,6 +13,8 @@ export interface Principal {
   grantId: string | null;
   /** The end of the grant's refreshing, when an absolute refresh lifetime is set (checklist F5). */
   absoluteExpiresAt: Date | null;
+  /** In a refresh: the hash of the presented refresh token, retired by saveToken with the new tokens. */
+  rotates?: string;
 }
 
 /** What saveToken returns, and the token response is built from. */
@@ -91,11 +94,13 @@ export function createModel(storage: Storage, settings: ModelSettings) {
       };
     },
 
-    /** Rotation (checklist F3, F4): of parallel refreshes with one token exactly one succeeds. */
+    /**
+     * Rotation (checklist F3, F4) happens in saveToken: the presented token is retired in the same
+     * transaction that stores its successors, so a refresh is one write.
+     */
     async revokeToken(token: OAuth2Server.RefreshToken): Promise<boolean> {
-      if (await storage.tokens.retireRefresh(token.refreshToken)) return true;
-      await storage.grants.revoke((token.user as Principal).grantId ?? '');
-      return false;
+      (token.user as Principal).rotates = token.refreshToken;
+      return true;
     },
 
     async getUserFromClient(): Promise<Principal> {
@@ -139,7 +144,7 @@ export function createModel(storage: Storage, settings: ModelSettings) {
               absoluteExpiresAt: user.absoluteExpiresAt,
             }
           : undefined;
-      await storage.tokens.save({
+      const tokens = {
         clientId: client.id,
         userId: user.userId,
         grantId: user.grantId,
@@ -147,7 +152,14 @@ export function createModel(storage: Storage, settings: ModelSettings) {
         accessTokenHash: hashSecret(token.accessToken),
         accessTokenExpiresAt,
         refresh,
-      });
+      };
+      if (user.rotates === undefined) {
+        await storage.tokens.save(tokens);
+      } else if (!(await storage.tokens.rotate(user.rotates, tokens))) {
+        // Of parallel refreshes with one token one wins; the others are reuse and end the grant (F3, F4).
+        await storage.grants.revoke(user.grantId ?? '');
+        throw new InvalidGrantError('Invalid grant: refresh token is invalid or could not be revoked');
+      }
       return {
         accessToken: token.accessToken,
         accessTokenExpiresAt,

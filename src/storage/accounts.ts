@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { asDate, type Sql } from './sql.js';
 
 export interface AccountRecord {
   id: string;
@@ -8,7 +9,7 @@ export interface AccountRecord {
 
 const fields = { id: true, name: true, createdAt: true } as const;
 
-export function accountStore(db: Db) {
+export function accountStore(db: Db, sql: Sql) {
   return {
     create(account: { id: string; name: string }): Promise<AccountRecord> {
       return db.account.create({ data: account, select: fields });
@@ -35,13 +36,14 @@ export function accountStore(db: Db) {
       });
     },
 
+    /** Hand-written SQL: introspection and /api/v1/accounts read it on every request. */
     async ofUser(userId: string): Promise<AccountRecord[]> {
-      const rows = await db.accountMember.findMany({
-        where: { userId },
-        select: { account: { select: fields } },
-        orderBy: { createdAt: 'asc' },
-      });
-      return rows.map((row) => row.account);
+      const rows = await sql.all<{ id: string; name: string; createdAt: unknown }>(
+        'SELECT a."id", a."name", a."createdAt" FROM "AccountMember" m JOIN "Account" a ON a."id" = m."accountId" ' +
+          'WHERE m."userId" = ? ORDER BY m."createdAt", m."accountId"',
+        [userId],
+      );
+      return rows.map((row) => ({ ...row, createdAt: asDate(row.createdAt) }));
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 import { fromList, toList } from './lists.js';
-import { asBoolean, asDateOrNull, type Sql } from './sql.js';
+import { asBoolean, asDate, asDateOrNull, type Sql } from './sql.js';
 import type { ThrottlePolicy } from './throttle.js';
 
 export interface ClientRecord {
@@ -87,9 +87,28 @@ export function clientStore(db: Db, sql: Sql) {
       return toRecord(row);
     },
 
+    /** Hand-written SQL: introspection and /api/v1/accounts read the client on every request. */
     async find(id: string): Promise<ClientRecord | null> {
-      const row = await db.client.findUnique({ where: { id }, include: withAccounts });
-      return row ? toRecord(row) : null;
+      const row = await sql.get<ClientRow>(FIND_CLIENT, [id]);
+      if (!row) return null;
+      const accounts = asBoolean(row.allAccounts)
+        ? []
+        : await sql.all<{ accountId: string }>(FIND_CLIENT_ACCOUNTS, [id]);
+      return {
+        id: row.id,
+        name: row.name,
+        description: row.description,
+        isPublic: asBoolean(row.isPublic),
+        isAdmin: asBoolean(row.isAdmin),
+        redirectUris: toList(row.redirectUris),
+        grantTypes: toList(row.grantTypes),
+        scopes: toList(row.scopes),
+        ownerId: row.ownerId,
+        allAccounts: asBoolean(row.allAccounts),
+        accountIds: accounts.map((a) => a.accountId),
+        createdAt: asDate(row.createdAt),
+        secretHash: row.secretHash,
+      };
     },
 
     /** The token endpoint's one read of the client (hand-written SQL: it runs on every token request). */
@@ -193,3 +212,25 @@ interface CredentialsRow {
 const FIND_CREDENTIALS =
   'SELECT "id", "secretHash", "isPublic", "isAdmin", "grantTypes", "scopes", "authLockedUntil" ' +
   'FROM "Client" WHERE "id" = ?';
+
+interface ClientRow {
+  id: string;
+  name: string;
+  description: string;
+  isPublic: unknown;
+  isAdmin: unknown;
+  redirectUris: string;
+  grantTypes: string;
+  scopes: string;
+  ownerId: string | null;
+  allAccounts: unknown;
+  createdAt: unknown;
+  secretHash: string | null;
+}
+
+const FIND_CLIENT =
+  'SELECT "id", "name", "description", "isPublic", "isAdmin", "redirectUris", "grantTypes", "scopes", ' +
+  '"ownerId", "allAccounts", "createdAt", "secretHash" FROM "Client" WHERE "id" = ?';
+
+const FIND_CLIENT_ACCOUNTS =
+  'SELECT "accountId" FROM "ClientAccount" WHERE "clientId" = ? ORDER BY "accountId"';

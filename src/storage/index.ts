@@ -13,7 +13,7 @@ export function createStorage(database: Database) {
   const db = database.prisma;
   return {
     database,
-    accounts: accountStore(db),
+    accounts: accountStore(db, database.sql),
     clients: clientStore(db, database.sql),
     codes: codeStore(database.sql),
     consents: consentStore(db),
@@ -21,7 +21,7 @@ export function createStorage(database: Database) {
     sessions: sessionStore(db),
     throttle: throttleStore(db),
     tokens: tokenStore(database.sql),
-    users: userStore(db),
+    users: userStore(db, database.sql),
   };
 }
 

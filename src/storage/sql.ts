@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import type { DatabaseKind } from '../config.js';
-import { groupCommit } from './group-commit.js';
+import { groupCommit, type Settled } from './group-commit.js';
 
 // Hand-written SQL for the hot paths (token issuance, bearer checks, introspection), beside Prisma.
 // A Prisma query costs a few hundred microseconds of CPU whatever the database does
@@ -18,8 +17,7 @@ export interface Statement {
   values: readonly SqlValue[];
 }
 
-export interface Sql {
-  readonly kind: DatabaseKind;
+interface SqlBase {
   all<T = Row>(text: string, values?: readonly SqlValue[]): Promise<T[]>;
   get<T = Row>(text: string, values?: readonly SqlValue[]): Promise<T | undefined>;
   /** Runs a data-changing statement; the number of rows it changed. */
@@ -28,6 +26,27 @@ export interface Sql {
   transaction(statements: readonly Statement[]): Promise<number[]>;
   close(): Promise<void>;
 }
+
+/** Synchronous statements inside a SQLite transaction. */
+export interface SqliteTransaction {
+  run(text: string, values?: readonly SqlValue[]): number;
+  get<T = Row>(text: string, values?: readonly SqlValue[]): T | undefined;
+}
+
+export interface SqliteSql extends SqlBase {
+  readonly kind: 'sqlite';
+  /**
+   * Runs `work` synchronously inside the next group transaction, all or nothing, and settles once
+   * that transaction has committed. For writes that depend on each other (rotate only if retired).
+   */
+  atomic<T>(work: (tx: SqliteTransaction) => T): Promise<T>;
+}
+
+export interface PostgresSql extends SqlBase {
+  readonly kind: 'postgresql';
+}
+
+export type Sql = SqliteSql | PostgresSql;
 
 /** A DateTime column's value as a Date: ISO-8601 text (SQLite) or timestamp text (PostgreSQL, UTC). */
 export function asDate(value: unknown): Date {
@@ -56,7 +75,7 @@ const DATABASE_WIDE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|CANTOPEN|NOTADB|R
 /** How long a write waits for another connection's lock, retrying without blocking the event loop. */
 const SQLITE_BUSY_DEADLINE_MS = 5000;
 
-export function sqliteSql(path: string): Sql & { readonly connection: Database.Database } {
+export function sqliteSql(path: string): SqliteSql {
   // busy_timeout 0: a write that meets another connection's lock (Prisma's transactions hold it
   // across awaits) must not sleep inside SQLite, which would freeze the event loop that has to finish
   // that transaction. It is retried from a timer instead.
@@ -75,25 +94,38 @@ export function sqliteSql(path: string): Sql & { readonly connection: Database.D
     return statement;
   };
   const bind = (values: readonly SqlValue[]) => values.map(sqliteValue);
-  const execute = (work: readonly Statement[]) =>
-    work.map((s) => prepare(s.text).run(bind(s.values)).changes);
+  const tx: SqliteTransaction = {
+    run: (text, values = []) => prepare(text).run(bind(values)).changes,
+    get: <T>(text: string, values: readonly SqlValue[] = []) =>
+      prepare(text).get(bind(values)) as T | undefined,
+  };
+  // Nested inside the group transaction, better-sqlite3 runs each work in a savepoint of its own.
+  const own = connection.transaction((work: (tx: SqliteTransaction) => unknown) => work(tx));
   // Writes go through group commit: one transaction per turn of the event loop. Reads run at once.
-  const writes = groupCommit<Statement>({
-    commitAll: connection.transaction((batch: readonly (readonly Statement[])[]) => batch.map(execute)),
-    commitOne: connection.transaction(execute),
+  const writes = groupCommit({
+    commit: connection.transaction((works: readonly (() => unknown)[]): Settled[] =>
+      works.map((work) => {
+        try {
+          return { ok: true, value: work() };
+        } catch (error) {
+          if (DATABASE_WIDE.test(String((error as { code?: unknown }).code ?? ''))) throw error;
+          return { ok: false, error };
+        }
+      }),
+    ),
     retry: retryBusy,
-    isDatabaseError: (error) => DATABASE_WIDE.test(String((error as { code?: unknown }).code ?? '')),
   });
+  const atomic = <T>(work: (tx: SqliteTransaction) => T) => writes.submit(() => own(work) as T);
 
   return {
     kind: 'sqlite',
-    connection,
     all: <T>(text: string, values: readonly SqlValue[] = []) =>
       retryBusy(() => prepare(text).all(bind(values)) as T[]),
     get: <T>(text: string, values: readonly SqlValue[] = []) =>
       retryBusy(() => prepare(text).get(bind(values)) as T | undefined),
-    run: async (text, values = []) => (await writes.submit([{ text, values }]))[0] ?? 0,
-    transaction: (batch) => writes.submit(batch),
+    run: (text, values = []) => atomic((t) => t.run(text, values)),
+    transaction: (batch) => atomic((t) => batch.map((s) => t.run(s.text, s.values))),
+    atomic,
     close: async () => {
       connection.close();
     },
@@ -133,7 +165,7 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export function postgresSql(pool: pg.Pool): Sql {
+export function postgresSql(pool: pg.Pool): PostgresSql {
   // Named prepared statements: each connection parses and plans a statement once.
   const names = new Map<string, { name: string; text: string }>();
   const prepared = (text: string) => {

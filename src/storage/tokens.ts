@@ -1,4 +1,4 @@
-import { asDate, asDateOrNull, type Sql, type Statement } from './sql.js';
+import { asDate, asDateOrNull, type Sql, type SqlValue } from './sql.js';
 
 export interface NewTokens {
   clientId: string;
@@ -36,37 +36,42 @@ export function tokenStore(sql: Sql) {
   return {
     /** Both tokens in one transaction: a refresh token never exists without its access token. */
     async save(tokens: NewTokens): Promise<void> {
-      const now = new Date();
-      const access: Statement = {
-        text: INSERT_ACCESS,
-        values: [
-          tokens.accessTokenHash,
-          tokens.grantId,
-          tokens.clientId,
-          tokens.userId,
-          tokens.scope,
-          tokens.accessTokenExpiresAt,
-          now,
-        ],
-      };
-      if (!tokens.refresh || !tokens.grantId) {
-        await sql.run(access.text, access.values);
-        return;
+      const { access, refresh } = rows(tokens, new Date());
+      if (sql.kind === 'postgresql' && refresh) {
+        // One statement, so one round trip and one commit.
+        await sql.run(INSERT_BOTH_POSTGRES, [...access, ...refresh]);
+      } else {
+        await sql.transaction(
+          refresh
+            ? [
+                { text: INSERT_ACCESS, values: access },
+                { text: INSERT_REFRESH, values: refresh },
+              ]
+            : [{ text: INSERT_ACCESS, values: access }],
+        );
       }
-      await sql.transaction([
-        access,
-        {
-          text: INSERT_REFRESH,
-          values: [
-            tokens.refresh.tokenHash,
-            tokens.grantId,
-            tokens.scope,
-            tokens.refresh.expiresAt,
-            tokens.refresh.absoluteExpiresAt,
-            now,
-          ],
-        },
-      ]);
+    },
+
+    /**
+     * Refresh token rotation (RFC 9700 §4.14.2; checklist F3, F4): retires the presented refresh token
+     * and stores its successors in one transaction. Of parallel rotations of one token exactly one
+     * returns `true`; the others store nothing and return `false`.
+     */
+    async rotate(retiredHash: string, tokens: NewTokens): Promise<boolean> {
+      const now = new Date();
+      const { access, refresh } = rows(tokens, now);
+      if (sql.kind === 'sqlite') {
+        return sql.atomic((tx) => {
+          if (tx.run(RETIRE_REFRESH, [now, retiredHash]) !== 1) return false;
+          tx.run(INSERT_ACCESS, access);
+          if (refresh) tx.run(INSERT_REFRESH, refresh);
+          return true;
+        });
+      }
+      const changed = refresh
+        ? await sql.run(ROTATE_POSTGRES, [now, retiredHash, ...access, ...refresh])
+        : await sql.run(ROTATE_ACCESS_ONLY_POSTGRES, [now, retiredHash, ...access]);
+      return changed === 1;
     },
 
     /** One indexed read: the token and whether its grant was revoked. */
@@ -110,6 +115,32 @@ export function tokenStore(sql: Sql) {
   };
 }
 
+/** The values of the AccessToken and RefreshToken rows, in the column order of the INSERTs below. */
+function rows(tokens: NewTokens, now: Date): { access: SqlValue[]; refresh: SqlValue[] | null } {
+  return {
+    access: [
+      tokens.accessTokenHash,
+      tokens.grantId,
+      tokens.clientId,
+      tokens.userId,
+      tokens.scope,
+      tokens.accessTokenExpiresAt,
+      now,
+    ],
+    refresh:
+      tokens.refresh && tokens.grantId
+        ? [
+            tokens.refresh.tokenHash,
+            tokens.grantId,
+            tokens.scope,
+            tokens.refresh.expiresAt,
+            tokens.refresh.absoluteExpiresAt,
+            now,
+          ]
+        : null,
+  };
+}
+
 interface AccessRow {
   clientId: string;
   userId: string | null;
@@ -140,6 +171,27 @@ const INSERT_ACCESS =
 const INSERT_REFRESH =
   'INSERT INTO "RefreshToken" ("tokenHash", "grantId", "scope", "expiresAt", "absoluteExpiresAt", "createdAt") ' +
   'VALUES (?, ?, ?, ?, ?, ?)';
+
+// PostgreSQL: data-modifying CTEs make each of these one statement. Values in a SELECT list need
+// their column types spelled out (timestamp(3) as in the Prisma schema).
+const ACCESS_VALUES = '?, ?, ?, ?, ?, ?::timestamp(3), ?::timestamp(3)';
+const REFRESH_VALUES = '?, ?, ?, ?::timestamp(3), ?::timestamp(3), ?::timestamp(3)';
+const ACCESS_COLUMNS = '"tokenHash", "grantId", "clientId", "userId", "scope", "expiresAt", "createdAt"';
+const REFRESH_COLUMNS = '"tokenHash", "grantId", "scope", "expiresAt", "absoluteExpiresAt", "createdAt"';
+
+const INSERT_BOTH_POSTGRES =
+  `WITH access AS (INSERT INTO "AccessToken" (${ACCESS_COLUMNS}) VALUES (${ACCESS_VALUES})) ` +
+  `INSERT INTO "RefreshToken" (${REFRESH_COLUMNS}) VALUES (${REFRESH_VALUES})`;
+
+const RETIRED_POSTGRES =
+  'WITH retired AS (UPDATE "RefreshToken" SET "revokedAt" = ?::timestamp(3) ' +
+  'WHERE "tokenHash" = ? AND "revokedAt" IS NULL RETURNING 1)';
+
+const ROTATE_POSTGRES =
+  `${RETIRED_POSTGRES}, access AS (INSERT INTO "AccessToken" (${ACCESS_COLUMNS}) SELECT ${ACCESS_VALUES} FROM retired) ` +
+  `INSERT INTO "RefreshToken" (${REFRESH_COLUMNS}) SELECT ${REFRESH_VALUES} FROM retired`;
+
+const ROTATE_ACCESS_ONLY_POSTGRES = `${RETIRED_POSTGRES} INSERT INTO "AccessToken" (${ACCESS_COLUMNS}) SELECT ${ACCESS_VALUES} FROM retired`;
 
 const FIND_ACCESS =
   'SELECT t."clientId", t."userId", t."grantId", t."scope", t."expiresAt", t."createdAt", t."revokedAt", ' +

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { asDate, type Sql } from './sql.js';
 
 export interface UserRecord {
   id: string;
@@ -9,7 +10,7 @@ export interface UserRecord {
 
 const publicFields = { id: true, username: true, email: true, createdAt: true } as const;
 
-export function userStore(db: Db) {
+export function userStore(db: Db, sql: Sql) {
   return {
     create(user: {
       id: string;
@@ -20,8 +21,13 @@ export function userStore(db: Db) {
       return db.user.create({ data: user, select: publicFields });
     },
 
-    find(id: string): Promise<UserRecord | null> {
-      return db.user.findUnique({ where: { id }, select: publicFields });
+    /** Hand-written SQL: every bearer request to /api/v1/me and every introspection reads it. */
+    async find(id: string): Promise<UserRecord | null> {
+      const row = await sql.get<UserRecord & { createdAt: unknown }>(
+        'SELECT "id", "username", "email", "createdAt" FROM "User" WHERE "id" = ?',
+        [id],
+      );
+      return row ? { ...row, createdAt: asDate(row.createdAt) } : null;
     },
 
     findByUsername(username: string): Promise<UserRecord | null> {
