@@ -35,7 +35,11 @@ export async function openDatabase(
   let sql: Sql;
   let closePool = async () => {};
   if (kind === 'sqlite') {
-    prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 5000 }) });
+    // better-sqlite3 waits for a lock synchronously: the whole process stops meanwhile. Only another
+    // process (the CLI, a backup) can hold the lock across event-loop turns, so wait briefly, then fail
+    // (503, checklist O3) rather than freeze every request for seconds. The hot paths (sql.ts) retry
+    // without blocking.
+    prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 250 }) });
     // WAL lets readers run beside the writer; NORMAL is durable across process crashes in WAL mode.
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');

@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlitePath } from '../../src/storage/migrate.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { Browser, hiddenFields } from '../helpers/browser.js';
 import { createTestDatabase, TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
 import { basicAuth, makeClient, makeUser } from '../helpers/fixtures.js';
 import { appOn, clientCredentials, codeFlowTokens, type TestClient } from './support.js';
@@ -201,8 +202,12 @@ describe.skipIf(TEST_DATABASE !== 'sqlite')(
     afterAll(() => t.close());
 
     it('O3 writes answer 503 with no-store after the busy timeout (revocation never 200); reads go on; recovery without a restart', async () => {
+      const loadToken = (await codeFlowTokens(t, client)).tokens.access_token;
+      const load = startLoad(t, client, loadToken);
+      await new Promise((resolve) => setTimeout(resolve, 0.5 * SECONDS));
       const other = new Database(sqlitePath(t.config.databaseUrl));
       other.exec('BEGIN IMMEDIATE');
+      const lockedAt = Date.now();
       try {
         const probes = await Promise.all([
           timed('token', () => clientCredentials(t, client, 'read')),
@@ -218,17 +223,63 @@ describe.skipIf(TEST_DATABASE !== 'sqlite')(
           headers: { authorization: `Bearer ${userToken}` },
         });
         expect(me.statusCode).toBe(200);
+        // Let the load run into the lock for a while.
+        await new Promise((resolve) => setTimeout(resolve, 2 * SECONDS));
       } finally {
         other.exec('ROLLBACK');
         other.close();
       }
+      const releasedAt = Date.now();
       await waitUntilReady(t, 5 * SECONDS);
+      await new Promise((resolve) => setTimeout(resolve, 0.5 * SECONDS));
+      const results = await load.stop();
+      // Under load: successes (reads, and writes before or after the lock) or 503, never a 500 and
+      // never a queue of writes each waiting out the busy timeout in turn.
+      expect(results.filter((r) => r.status !== 200 && r.status !== 503)).toEqual([]);
+      expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(9 * SECONDS);
+      expect(results.some((r) => r.status === 503 && r.at > lockedAt)).toBe(true);
+      expect(results.filter((r) => r.at > releasedAt + 1 * SECONDS).every((r) => r.status === 200)).toBe(
+        true,
+      );
       expect((await clientCredentials(t, client, 'read')).statusCode).toBe(200);
       expect((await revoke(t, client, userToken)).statusCode).toBe(200);
       expect(
         (await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${userToken}` } }))
           .statusCode,
       ).toBe(401);
+    }, 60_000);
+
+    it('O3 a lock held elsewhere never freezes the server: the event loop keeps turning while writes wait', async () => {
+      const browser = new Browser(t.app, '10.40.0.1');
+      const form = await browser.get('/login');
+      const other = new Database(sqlitePath(t.config.databaseUrl));
+      other.exec('BEGIN IMMEDIATE');
+      let longestGap = 0;
+      let last = performance.now();
+      const ticker = setInterval(() => {
+        const now = performance.now();
+        longestGap = Math.max(longestGap, now - last);
+        last = now;
+      }, 10);
+      try {
+        // A failed sign-in records the failure (a write); a token request stores a token (a write).
+        const answers = await Promise.all([
+          browser.post('/login', {
+            csrf_token: hiddenFields(form.body).csrf_token as string,
+            username: 'alice',
+            password: 'wrong',
+            return_to: '/',
+          }),
+          clientCredentials(t, client, 'read'),
+          t.app.inject({ url: '/readyz' }),
+        ]);
+        for (const answer of answers) expect(answer.statusCode).toBe(503);
+      } finally {
+        clearInterval(ticker);
+        other.exec('ROLLBACK');
+        other.close();
+      }
+      expect(longestGap).toBeLessThan(1 * SECONDS);
     }, 60_000);
   },
 );

@@ -38,8 +38,9 @@ export default async function healthRoutes(app: FastifyInstance) {
     try {
       await app.storage.database.ping();
       // Ready means writable too (checklist O3): on SQLite another process can hold the write lock
-      // while reads go on. This statement takes the write lock and changes nothing.
-      await app.storage.database.prisma.$executeRawUnsafe('UPDATE "Throttle" SET "failures" = 0 WHERE 1 = 0');
+      // while reads go on. This statement takes the write lock and changes nothing; it goes through
+      // the storage's own connection, which waits for a lock without blocking the event loop.
+      await app.storage.database.sql.run('UPDATE "Throttle" SET "failures" = 0 WHERE 1 = 0');
       return { status: 'ready', database: 'up' };
     } catch {
       return reply.code(503).send({ status: 'unavailable', database: 'down' });
