@@ -213,7 +213,7 @@ describe.skipIf(TEST_DATABASE !== 'sqlite')(
           timed('token', () => clientCredentials(t, client, 'read')),
           timed('revoke', () => revoke(t, client, userToken)),
         ]);
-        // The busy timeout (src/storage/database.ts) is 5 s; the answer follows it.
+        // Writes retry a lock for 5 s (src/storage/sql.ts), without blocking; then the answer is 503.
         for (const probe of probes) expectUnavailable(probe, 9 * SECONDS);
         const readyz = await t.app.inject({ url: '/readyz' });
         expect(readyz.statusCode).toBe(503);
