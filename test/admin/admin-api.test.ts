@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/admin/clients.js';
+import { hashSecret, randomSecret } from '../../src/security/secrets.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { Browser } from '../helpers/browser.js';
 import { basicAuth, makeClient, makeUser, signIn, tokenRequest } from '../helpers/fixtures.js';
@@ -469,5 +470,40 @@ describe('admin API driven from its OpenAPI description alone, over real HTTP', 
     expect(
       ((await listed.json()) as { clients: { name: string }[] }).clients.map((c: { name: string }) => c.name),
     ).toContain('Integrated App');
+  });
+});
+
+describe("admin API: only an admin client's own token", () => {
+  it('refuses a token that belongs to a user, even one carrying the admin scope', async () => {
+    const t = await createTestApp();
+    try {
+      const user = await makeUser(t, 'mallory');
+      const { clientId } = await makeClient(t, {
+        name: 'Operator',
+        admin: true,
+        grantTypes: ['client_credentials'],
+        scopes: ['admin'],
+      });
+      // A user token with the admin scope cannot be obtained through any endpoint; plant one.
+      const grantId = 'planted-grant';
+      await t.storage.grants.create({ id: grantId, clientId, userId: user.id, scope: 'admin' });
+      const token = randomSecret();
+      await t.storage.tokens.save({
+        clientId,
+        userId: user.id,
+        grantId,
+        scope: 'admin',
+        accessTokenHash: hashSecret(token),
+        accessTokenExpiresAt: new Date(Date.now() + 60_000),
+      });
+      const response = await t.app.inject({
+        url: '/admin/v1/users',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.statusCode).toBe(403);
+      expect(response.json().error).toBe('insufficient_scope');
+    } finally {
+      await t.close();
+    }
   });
 });

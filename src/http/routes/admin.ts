@@ -23,6 +23,19 @@ export default async function adminRoutes(app: FastifyInstance) {
       admin.addHook('onRequest', noStore);
       // Before the body is even read: an unauthorized caller learns nothing about the input rules.
       admin.addHook('onRequest', requireBearer(app.storage, ADMIN_SCOPE));
+      // Defence in depth: operator power belongs to an admin client itself, never to a user's token
+      // (the authorization endpoint already refuses the admin scope).
+      admin.addHook('onRequest', async (request, reply) => {
+        if (request.access?.userId) {
+          return reply
+            .code(403)
+            .header('www-authenticate', 'Bearer realm="appointman", error="insufficient_scope"')
+            .send({
+              error: 'insufficient_scope',
+              message: 'the admin API takes client credentials tokens only',
+            });
+        }
+      });
       await admin.register(adminClientRoutes);
       await admin.register(adminUserRoutes);
       await admin.register(adminAccountRoutes);
