@@ -115,12 +115,12 @@ const results: CaseResult[] = [];
 async function measure(server: Server, result: CaseResult, spec: LoadSpec): Promise<CaseResult> {
   console.log(`… ${result.server} ${result.database} ${result.case}`);
   server.resetPeak();
-  result.figures = await drive(server.url, spec, settings);
+  result.figures = await drive(server.url, spec, settings, server);
   result.peakRssMiB = server.peakRssMiB();
   const failures = failuresOf(result.figures);
   console.log(
     `  ${result.figures.requestsPerSecond} req/s, p50 ${result.figures.latencyP50Ms} ms, p99 ${result.figures.latencyP99Ms} ms, ` +
-      `peak RSS ${result.peakRssMiB} MiB${failures ? `, ${failures} FAILED responses ${JSON.stringify(result.figures.statusCodes)}` : ''}`,
+      `peak RSS ${result.peakRssMiB} MiB, server CPU ${result.figures.serverCpuMicrosPerRequest} µs/request${failures ? `, ${failures} FAILED responses ${JSON.stringify(result.figures.statusCodes)}` : ''}`,
   );
   results.push(result);
   return result;

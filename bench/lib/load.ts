@@ -24,6 +24,8 @@ export interface LoadFigures {
   latencyP50Ms: number;
   latencyP99Ms: number;
   requests: number;
+  /** CPU time of the server process per request (user + system), in microseconds. */
+  serverCpuMicrosPerRequest: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -37,7 +39,17 @@ export function failuresOf(figures: LoadFigures): number {
   return figures.non2xx + figures.errors + figures.timeouts + figures.mismatches + figures.warmupFailures;
 }
 
-export async function drive(url: string, spec: LoadSpec, settings: LoadSettings): Promise<LoadFigures> {
+/** Server CPU per measured request: steadier than req/s on a machine shared with other work. */
+export interface CpuMeter {
+  cpuMicros(): number;
+}
+
+export async function drive(
+  url: string,
+  spec: LoadSpec,
+  settings: LoadSettings,
+  server?: CpuMeter,
+): Promise<LoadFigures> {
   const run = (seconds: number) => {
     const { vary } = spec;
     const request: RequestSpec = {
@@ -66,7 +78,9 @@ export async function drive(url: string, spec: LoadSpec, settings: LoadSettings)
     });
   };
   const warmup = await run(settings.warmupSeconds);
+  const cpuBefore = server?.cpuMicros() ?? 0;
   const result = await run(settings.seconds);
+  const cpu = (server?.cpuMicros() ?? 0) - cpuBefore;
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = count;
   return {
@@ -74,6 +88,8 @@ export async function drive(url: string, spec: LoadSpec, settings: LoadSettings)
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
     requests: result.requests.total,
+    serverCpuMicrosPerRequest:
+      server && result.requests.total > 0 ? Math.round(cpu / result.requests.total) : 0,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,

@@ -12,6 +12,8 @@ export interface Server {
   resetPeak(): void;
   /** Peak resident memory since resetPeak, in MiB. */
   peakRssMiB(): number;
+  /** CPU time (user + system) the process has used, in microseconds. */
+  cpuMicros(): number;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startServer(spec: ServerSpec): Promise<Server> {
     pid,
     resetPeak: () => sampler.reset(),
     peakRssMiB: () => sampler.peak(),
+    cpuMicros: () => cpuMicros(pid),
     stop: async () => {
       sampler.stop();
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -128,5 +131,16 @@ class PeakSampler {
     } catch {
       return 0;
     }
+  }
+}
+
+/** utime + stime of /proc/<pid>/stat (clock ticks of 10 ms), in microseconds. */
+function cpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
   }
 }

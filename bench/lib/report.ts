@@ -107,6 +107,7 @@ export function printTable(results: CaseResult[]): void {
     String(r.figures?.latencyP50Ms ?? '-'),
     String(r.figures?.latencyP99Ms ?? '-'),
     String(r.peakRssMiB ?? '-'),
+    String(r.figures?.serverCpuMicrosPerRequest ?? '-'),
     r.figures ? String(failuresOf(r.figures)) : '-',
     r.ratioToPeer === undefined ? '-' : r.ratioToPeer.toFixed(2),
     r.ratioToBare === undefined ? '-' : r.ratioToBare.toFixed(2),
@@ -127,16 +128,16 @@ export function printTargets(targets: Target[]): void {
 /** Markdown table for the README. */
 export function markdownTable(results: CaseResult[]): string {
   const lines = [
-    '| server | database | case | req/s | p50 ms | p99 ms | peak RSS MiB | non-2xx | × oidc-provider cc | × bare route |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | database | case | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | non-2xx | × oidc-provider cc | × bare route |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     if (!r.figures) {
-      lines.push(`| ${r.server} | ${r.database} | ${r.case} | ${r.skipped ?? '-'} | | | | | | |`);
+      lines.push(`| ${r.server} | ${r.database} | ${r.case} | ${r.skipped ?? '-'} | | | | | | | |`);
       continue;
     }
     lines.push(
-      `| ${r.server} | ${r.database} | ${r.case} | ${r.figures.requestsPerSecond} | ${r.figures.latencyP50Ms} | ${r.figures.latencyP99Ms} | ${r.peakRssMiB ?? '-'} | ${failuresOf(r.figures)} | ${r.ratioToPeer?.toFixed(2) ?? '-'} | ${r.ratioToBare?.toFixed(2) ?? '-'} |`,
+      `| ${r.server} | ${r.database} | ${r.case} | ${r.figures.requestsPerSecond} | ${r.figures.latencyP50Ms} | ${r.figures.latencyP99Ms} | ${r.peakRssMiB ?? '-'} | ${r.figures.serverCpuMicrosPerRequest} | ${failuresOf(r.figures)} | ${r.ratioToPeer?.toFixed(2) ?? '-'} | ${r.ratioToBare?.toFixed(2) ?? '-'} |`,
     );
   }
   return lines.join('\n');

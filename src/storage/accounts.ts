@@ -1,5 +1,12 @@
 import type { Db } from './database.js';
-import { asDate, type Sql } from './sql.js';
+import { asDate, type KeyedQuery, type Sql } from './sql.js';
+
+const ACCOUNTS_OF_USER: KeyedQuery = {
+  select: 'a."id", a."name", a."createdAt"',
+  from: '"AccountMember" m JOIN "Account" a ON a."id" = m."accountId"',
+  key: 'm."userId"',
+  orderBy: 'm."createdAt", m."accountId"',
+};
 
 export interface AccountRecord {
   id: string;
@@ -38,10 +45,9 @@ export function accountStore(db: Db, sql: Sql) {
 
     /** Hand-written SQL: introspection and /api/v1/accounts read it on every request. */
     async ofUser(userId: string): Promise<AccountRecord[]> {
-      const rows = await sql.all<{ id: string; name: string; createdAt: unknown }>(
-        'SELECT a."id", a."name", a."createdAt" FROM "AccountMember" m JOIN "Account" a ON a."id" = m."accountId" ' +
-          'WHERE m."userId" = ? ORDER BY m."createdAt", m."accountId"',
-        [userId],
+      const rows = await sql.allBy<{ id: string; name: string; createdAt: unknown }>(
+        ACCOUNTS_OF_USER,
+        userId,
       );
       return rows.map((row) => ({ ...row, createdAt: asDate(row.createdAt) }));
     },

@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 import { fromList, toList } from './lists.js';
-import { asBoolean, asDate, asDateOrNull, type Sql } from './sql.js';
+import { asBoolean, asDate, asDateOrNull, type KeyedQuery, type Sql } from './sql.js';
 import type { ThrottlePolicy } from './throttle.js';
 
 export interface ClientRecord {
@@ -89,11 +89,11 @@ export function clientStore(db: Db, sql: Sql) {
 
     /** Hand-written SQL: introspection and /api/v1/accounts read the client on every request. */
     async find(id: string): Promise<ClientRecord | null> {
-      const row = await sql.get<ClientRow>(FIND_CLIENT, [id]);
+      const row = await sql.getBy<ClientRow>(FIND_CLIENT, id);
       if (!row) return null;
       const accounts = asBoolean(row.allAccounts)
         ? []
-        : await sql.all<{ accountId: string }>(FIND_CLIENT_ACCOUNTS, [id]);
+        : await sql.allBy<{ accountId: string }>(FIND_CLIENT_ACCOUNTS, id);
       return {
         id: row.id,
         name: row.name,
@@ -113,7 +113,7 @@ export function clientStore(db: Db, sql: Sql) {
 
     /** The token endpoint's one read of the client (hand-written SQL: it runs on every token request). */
     async findCredentials(id: string): Promise<ClientCredentialsRecord | null> {
-      const row = await sql.get<CredentialsRow>(FIND_CREDENTIALS, [id]);
+      const row = await sql.getBy<CredentialsRow>(FIND_CREDENTIALS, id);
       if (!row) return null;
       return {
         id: row.id,
@@ -209,9 +209,11 @@ interface CredentialsRow {
   authLockedUntil: unknown;
 }
 
-const FIND_CREDENTIALS =
-  'SELECT "id", "secretHash", "isPublic", "isAdmin", "grantTypes", "scopes", "authLockedUntil" ' +
-  'FROM "Client" WHERE "id" = ?';
+const FIND_CREDENTIALS: KeyedQuery = {
+  select: '"id", "secretHash", "isPublic", "isAdmin", "grantTypes", "scopes", "authLockedUntil"',
+  from: '"Client"',
+  key: '"id"',
+};
 
 interface ClientRow {
   id: string;
@@ -228,9 +230,17 @@ interface ClientRow {
   secretHash: string | null;
 }
 
-const FIND_CLIENT =
-  'SELECT "id", "name", "description", "isPublic", "isAdmin", "redirectUris", "grantTypes", "scopes", ' +
-  '"ownerId", "allAccounts", "createdAt", "secretHash" FROM "Client" WHERE "id" = ?';
+const FIND_CLIENT: KeyedQuery = {
+  select:
+    '"id", "name", "description", "isPublic", "isAdmin", "redirectUris", "grantTypes", "scopes", ' +
+    '"ownerId", "allAccounts", "createdAt", "secretHash"',
+  from: '"Client"',
+  key: '"id"',
+};
 
-const FIND_CLIENT_ACCOUNTS =
-  'SELECT "accountId" FROM "ClientAccount" WHERE "clientId" = ? ORDER BY "accountId"';
+const FIND_CLIENT_ACCOUNTS: KeyedQuery = {
+  select: '"accountId"',
+  from: '"ClientAccount"',
+  key: '"clientId"',
+  orderBy: '"accountId"',
+};

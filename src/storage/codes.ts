@@ -1,4 +1,4 @@
-import { asDate, asDateOrNull, type Sql } from './sql.js';
+import { asDate, asDateOrNull, type KeyedQuery, type Sql, type Table } from './sql.js';
 
 export interface NewAuthorizationCode {
   codeHash: string;
@@ -20,21 +20,26 @@ export interface StoredAuthorizationCode extends NewAuthorizationCode {
 export function codeStore(sql: Sql) {
   return {
     async save(code: NewAuthorizationCode): Promise<void> {
-      await sql.run(INSERT_CODE, [
-        code.codeHash,
-        code.grantId,
-        code.redirectUri,
-        code.scope,
-        code.codeChallenge,
-        code.codeChallengeMethod,
-        code.expiresAt,
-        new Date(),
+      await sql.insert([
+        {
+          table: CODE_TABLE,
+          values: [
+            code.codeHash,
+            code.grantId,
+            code.redirectUri,
+            code.scope,
+            code.codeChallenge,
+            code.codeChallengeMethod,
+            code.expiresAt,
+            new Date(),
+          ],
+        },
       ]);
     },
 
     /** One indexed read: the code, its grant's client and user, and whether the grant was revoked. */
     async find(codeHash: string): Promise<StoredAuthorizationCode | null> {
-      const row = await sql.get<CodeRow>(FIND_CODE, [codeHash]);
+      const row = await sql.getBy<CodeRow>(FIND_CODE, codeHash);
       if (!row) return null;
       return {
         codeHash: row.codeHash,
@@ -75,14 +80,28 @@ interface CodeRow {
   grantRevokedAt: unknown;
 }
 
-const INSERT_CODE =
-  'INSERT INTO "AuthorizationCode" ("codeHash", "grantId", "redirectUri", "scope", "codeChallenge", ' +
-  '"codeChallengeMethod", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const CODE_TABLE: Table = {
+  name: '"AuthorizationCode"',
+  columns: [
+    '"codeHash"',
+    '"grantId"',
+    '"redirectUri"',
+    '"scope"',
+    '"codeChallenge"',
+    '"codeChallengeMethod"',
+    '"expiresAt"',
+    '"createdAt"',
+  ],
+  types: ['text', 'text', 'text', 'text', 'text', 'text', 'timestamp(3)', 'timestamp(3)'],
+};
 
-const FIND_CODE =
-  'SELECT c."codeHash", c."grantId", c."redirectUri", c."scope", c."codeChallenge", c."codeChallengeMethod", ' +
-  'c."expiresAt", c."consumedAt", g."clientId", g."userId", g."revokedAt" AS "grantRevokedAt" ' +
-  'FROM "AuthorizationCode" c JOIN "Grant" g ON g."id" = c."grantId" WHERE c."codeHash" = ?';
+const FIND_CODE: KeyedQuery = {
+  select:
+    'c."codeHash", c."grantId", c."redirectUri", c."scope", c."codeChallenge", c."codeChallengeMethod", ' +
+    'c."expiresAt", c."consumedAt", g."clientId", g."userId", g."revokedAt" AS "grantRevokedAt"',
+  from: '"AuthorizationCode" c JOIN "Grant" g ON g."id" = c."grantId"',
+  key: 'c."codeHash"',
+};
 
 const CONSUME_CODE =
   'UPDATE "AuthorizationCode" SET "consumedAt" = ? WHERE "codeHash" = ? AND "consumedAt" IS NULL';

@@ -1,12 +1,17 @@
-import type { Sql } from './sql.js';
+import type { Sql, Table } from './sql.js';
+
+const GRANT_TABLE: Table = {
+  name: '"Grant"',
+  columns: ['"id"', '"clientId"', '"userId"', '"scope"', '"createdAt"'],
+  types: ['text', 'text', 'text', 'text', 'timestamp(3)'],
+};
 
 export function grantStore(sql: Sql) {
   return {
     async create(grant: { id: string; clientId: string; userId: string; scope: string }): Promise<void> {
-      await sql.run(
-        'INSERT INTO "Grant" ("id", "clientId", "userId", "scope", "createdAt") VALUES (?, ?, ?, ?, ?)',
-        [grant.id, grant.clientId, grant.userId, grant.scope, new Date()],
-      );
+      await sql.insert([
+        { table: GRANT_TABLE, values: [grant.id, grant.clientId, grant.userId, grant.scope, new Date()] },
+      ]);
     },
 
     /**

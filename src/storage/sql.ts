@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import pg from 'pg';
-import { groupCommit, type Settled } from './group-commit.js';
+import { type RawValue, SqliteThread } from './sqlite-thread.js';
+import { tickBatch } from './tick-batch.js';
 
 // Hand-written SQL for the hot paths (token issuance, bearer checks, introspection), beside Prisma.
 // A Prisma query costs a few hundred microseconds of CPU whatever the database does
@@ -17,7 +17,38 @@ export interface Statement {
   values: readonly SqlValue[];
 }
 
+/**
+ * A lookup by one key column. PostgreSQL runs the lookups of one turn of the event loop as one
+ * statement (`key = ANY(...)`); SQLite runs each at once.
+ */
+export interface KeyedQuery {
+  /** The column list, e.g. `t."scope", g."revokedAt" AS "grantRevokedAt"`. */
+  select: string;
+  /** The FROM clause with its joins, e.g. `"AccessToken" t LEFT JOIN "Grant" g ON ...`. */
+  from: string;
+  /** The key column, e.g. `t."tokenHash"` (text). */
+  key: string;
+  /** For allBy: the order of the rows of one key. */
+  orderBy?: string;
+}
+
+/** A table's columns, with their PostgreSQL types for batched inserts. */
+export interface Table {
+  name: string;
+  columns: readonly string[];
+  types: readonly string[];
+}
+
+export interface NewRow {
+  table: Table;
+  values: readonly SqlValue[];
+}
+
 interface SqlBase {
+  getBy<T = Row>(query: KeyedQuery, key: string): Promise<T | undefined>;
+  allBy<T = Row>(query: KeyedQuery, key: string): Promise<T[]>;
+  /** Inserts rows in one transaction. PostgreSQL inserts the rows of one turn as one statement. */
+  insert(rows: readonly NewRow[]): Promise<void>;
   all<T = Row>(text: string, values?: readonly SqlValue[]): Promise<T[]>;
   get<T = Row>(text: string, values?: readonly SqlValue[]): Promise<T | undefined>;
   /** Runs a data-changing statement; the number of rows it changed. */
@@ -27,19 +58,13 @@ interface SqlBase {
   close(): Promise<void>;
 }
 
-/** Synchronous statements inside a SQLite transaction. */
-export interface SqliteTransaction {
-  run(text: string, values?: readonly SqlValue[]): number;
-  get<T = Row>(text: string, values?: readonly SqlValue[]): T | undefined;
-}
-
 export interface SqliteSql extends SqlBase {
   readonly kind: 'sqlite';
   /**
-   * Runs `work` synchronously inside the next group transaction, all or nothing, and settles once
-   * that transaction has committed. For writes that depend on each other (rotate only if retired).
+   * Statements in one transaction where the first must change exactly one row, or nothing else runs
+   * and the result is null (e.g. store a refresh token's successors only if it was not retired yet).
    */
-  atomic<T>(work: (tx: SqliteTransaction) => T): Promise<T>;
+  guarded(statements: readonly Statement[]): Promise<number[] | null>;
 }
 
 export interface PostgresSql extends SqlBase {
@@ -67,89 +92,60 @@ export function asBoolean(value: unknown): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SQLite: a connection of our own to the same file (better-sqlite3, synchronous).
-
-/** Errors about the database file as a whole, not about one statement's values. */
-const DATABASE_WIDE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|CANTOPEN|NOTADB|READONLY|NOMEM)/;
-
-/** How long a write waits for another connection's lock, retrying without blocking the event loop. */
-const SQLITE_BUSY_DEADLINE_MS = 5000;
+// SQLite: a thread of its own with its own connection to the same file (sqlite-thread.ts).
 
 export function sqliteSql(path: string): SqliteSql {
-  // busy_timeout 0: a write that meets another connection's lock (Prisma's transactions hold it
-  // across awaits) must not sleep inside SQLite, which would freeze the event loop that has to finish
-  // that transaction. It is retried from a timer instead.
-  const connection = new Database(path, { timeout: 0 });
-  connection.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode: a commit survives a crash of the process (the WAL is synced at checkpoints).
-  connection.pragma('synchronous = NORMAL');
-  connection.pragma('foreign_keys = ON');
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (text: string) => {
-    let statement = statements.get(text);
-    if (!statement) {
-      statement = connection.prepare(text);
-      statements.set(text, statement);
-    }
-    return statement;
-  };
-  const bind = (values: readonly SqlValue[]) => values.map(sqliteValue);
-  const tx: SqliteTransaction = {
-    run: (text, values = []) => prepare(text).run(bind(values)).changes,
-    get: <T>(text: string, values: readonly SqlValue[] = []) =>
-      prepare(text).get(bind(values)) as T | undefined,
-  };
-  // Nested inside the group transaction, better-sqlite3 runs each work in a savepoint of its own.
-  const own = connection.transaction((work: (tx: SqliteTransaction) => unknown) => work(tx));
-  // Writes go through group commit: one transaction per turn of the event loop. Reads run at once.
-  const writes = groupCommit({
-    commit: connection.transaction((works: readonly (() => unknown)[]): Settled[] =>
-      works.map((work) => {
-        try {
-          return { ok: true, value: work() };
-        } catch (error) {
-          if (DATABASE_WIDE.test(String((error as { code?: unknown }).code ?? ''))) throw error;
-          return { ok: false, error };
-        }
-      }),
-    ),
-    retry: retryBusy,
-  });
-  const atomic = <T>(work: (tx: SqliteTransaction) => T) => writes.submit(() => own(work) as T);
+  const thread = new SqliteThread(path);
+  const raw = (text: string, values: readonly SqlValue[]) => ({ text, values: values.map(sqliteValue) });
+  const write = (batch: readonly Statement[], guarded: boolean) =>
+    thread.write({ statements: batch.map((s) => raw(s.text, s.values)), guarded });
 
   return {
     kind: 'sqlite',
-    all: <T>(text: string, values: readonly SqlValue[] = []) =>
-      retryBusy(() => prepare(text).all(bind(values)) as T[]),
-    get: <T>(text: string, values: readonly SqlValue[] = []) =>
-      retryBusy(() => prepare(text).get(bind(values)) as T | undefined),
-    run: (text, values = []) => atomic((t) => t.run(text, values)),
-    transaction: (batch) => atomic((t) => batch.map((s) => t.run(s.text, s.values))),
-    atomic,
-    close: async () => {
-      connection.close();
+    getBy: <T>(query: KeyedQuery, key: string) => thread.get<T>(raw(keyedText(query).one, [key])),
+    allBy: <T>(query: KeyedQuery, key: string) => thread.all<T>(raw(keyedText(query).one, [key])),
+    insert: async (rows) => {
+      await write(
+        rows.map((row) => ({ text: insertText(row.table), values: row.values })),
+        false,
+      );
     },
+    all: <T>(text: string, values: readonly SqlValue[] = []) => thread.all<T>(raw(text, values)),
+    get: <T>(text: string, values: readonly SqlValue[] = []) => thread.get<T>(raw(text, values)),
+    run: async (text, values = []) => (await write([{ text, values }], false))?.[0] ?? 0,
+    transaction: async (batch) => (await write(batch, false)) ?? [],
+    guarded: (batch) => write(batch, true),
+    close: () => thread.close(),
   };
 }
 
+const keyedTexts = new WeakMap<KeyedQuery, { one: string; many: string }>();
+
+/** The statement for one key, and the batched one (PostgreSQL) that returns the key as "batchKey". */
+function keyedText(query: KeyedQuery): { one: string; many: string } {
+  let texts = keyedTexts.get(query);
+  if (!texts) {
+    const order = query.orderBy ? ` ORDER BY ${query.orderBy}` : '';
+    texts = {
+      one: `SELECT ${query.select} FROM ${query.from} WHERE ${query.key} = ?${order}`,
+      many:
+        `SELECT ${query.key} AS "batchKey", ${query.select} FROM ${query.from} ` +
+        `WHERE ${query.key} = ANY(?::text[])${query.orderBy ? ` ORDER BY "batchKey", ${query.orderBy}` : ''}`,
+    };
+    keyedTexts.set(query, texts);
+  }
+  return texts;
+}
+
+export function insertText(table: Table): string {
+  return `INSERT INTO ${table.name} (${table.columns.join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})`;
+}
+
 /** As @prisma/adapter-better-sqlite3 writes them: ISO-8601 with "+00:00", booleans as 0/1. */
-function sqliteValue(value: SqlValue): string | number | null {
+function sqliteValue(value: SqlValue): RawValue {
   if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
-}
-
-async function retryBusy<T>(work: () => T): Promise<T> {
-  const deadline = Date.now() + SQLITE_BUSY_DEADLINE_MS;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
-    try {
-      return work();
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, wait));
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,13 +173,56 @@ export function postgresSql(pool: pg.Pool): PostgresSql {
     }
     return entry;
   };
-  const query = (client: pg.Pool | pg.PoolClient, text: string, values: readonly SqlValue[]) => {
+  const query = (
+    client: pg.Pool | pg.PoolClient,
+    text: string,
+    values: readonly (SqlValue | SqlValue[])[],
+  ) => {
     const { name, text: sql } = prepared(text);
     return client.query({ name, text: sql, values: values.map(postgresValue), types: pgTypes });
   };
 
+  // One batcher per keyed query: the lookups of a turn become one `= ANY(...)` statement.
+  const lookups = new WeakMap<KeyedQuery, (key: string) => Promise<Row[]>>();
+  const lookup = (keyed: KeyedQuery) => {
+    let batched = lookups.get(keyed);
+    if (!batched) {
+      const { one, many } = keyedText(keyed);
+      batched = tickBatch<string, Row[]>({
+        runOne: async (key) => (await query(pool, one, [key])).rows,
+        runMany: async (keys) => {
+          const rows = (await query(pool, many, [[...new Set(keys)]])).rows as Row[];
+          const byKey = new Map<unknown, Row[]>();
+          for (const { batchKey, ...row } of rows) {
+            const list = byKey.get(batchKey);
+            if (list) list.push(row);
+            else byKey.set(batchKey, [row]);
+          }
+          return keys.map((key) => byKey.get(key) ?? []);
+        },
+      });
+      lookups.set(keyed, batched);
+    }
+    return batched;
+  };
+  // The inserts of a turn: one statement, so one round trip and one commit (group commit).
+  const insertBatch = tickBatch<readonly NewRow[], void>({
+    runOne: async (rows) => {
+      const { text, values } = batchedInsert([rows]);
+      await query(pool, text, values);
+    },
+    runMany: async (calls) => {
+      const { text, values } = batchedInsert(calls);
+      await query(pool, text, values);
+      return calls.map(() => undefined);
+    },
+  });
+
   return {
     kind: 'postgresql',
+    getBy: async <T>(keyed: KeyedQuery, key: string) => (await lookup(keyed)(key))[0] as T | undefined,
+    allBy: async <T>(keyed: KeyedQuery, key: string) => (await lookup(keyed)(key)) as T[],
+    insert: (rows) => insertBatch(rows),
     all: async <T>(text: string, values: readonly SqlValue[] = []) =>
       (await query(pool, text, values)).rows as T[],
     get: async <T>(text: string, values: readonly SqlValue[] = []) =>
@@ -212,7 +251,38 @@ export function postgresSql(pool: pg.Pool): PostgresSql {
   };
 }
 
+type PostgresValue = string | number | boolean | null | PostgresValue[];
+
 /** Timestamps as UTC text: a "timestamp without time zone" column takes the wall time and drops the zone. */
-function postgresValue(value: SqlValue): string | number | boolean | null {
+function postgresValue(value: SqlValue | SqlValue[]): PostgresValue {
+  if (Array.isArray(value)) return value.map(postgresValue);
   return value instanceof Date ? value.toISOString() : value;
+}
+
+/**
+ * The rows of several calls as one statement: one `INSERT ... SELECT * FROM unnest(<one array per
+ * column>)` per table, chained as data-modifying CTEs, so all commit together or not at all.
+ */
+function batchedInsert(calls: readonly (readonly NewRow[])[]): { text: string; values: SqlValue[][] } {
+  const tables = new Map<Table, SqlValue[][]>();
+  for (const rows of calls) {
+    for (const { table, values } of rows) {
+      let columns = tables.get(table);
+      if (!columns) {
+        columns = table.columns.map(() => []);
+        tables.set(table, columns);
+      }
+      for (const [i, value] of values.entries()) columns[i]?.push(value);
+    }
+  }
+  const inserts = [...tables.keys()].map(
+    (table) =>
+      `INSERT INTO ${table.name} (${table.columns.join(', ')}) ` +
+      `SELECT * FROM unnest(${table.types.map((type) => `?::${type}[]`).join(', ')})`,
+  );
+  const last = inserts.pop() ?? '';
+  const text = inserts.length
+    ? `WITH ${inserts.map((insert, i) => `insert_${i} AS (${insert})`).join(', ')} ${last}`
+    : last;
+  return { text, values: [...tables.values()].flat() };
 }

@@ -1,4 +1,12 @@
-import { asDate, asDateOrNull, type Sql, type SqlValue } from './sql.js';
+import {
+  asDate,
+  asDateOrNull,
+  insertText,
+  type KeyedQuery,
+  type Sql,
+  type SqlValue,
+  type Table,
+} from './sql.js';
 
 export interface NewTokens {
   clientId: string;
@@ -37,19 +45,14 @@ export function tokenStore(sql: Sql) {
     /** Both tokens in one transaction: a refresh token never exists without its access token. */
     async save(tokens: NewTokens): Promise<void> {
       const { access, refresh } = rows(tokens, new Date());
-      if (sql.kind === 'postgresql' && refresh) {
-        // One statement, so one round trip and one commit.
-        await sql.run(INSERT_BOTH_POSTGRES, [...access, ...refresh]);
-      } else {
-        await sql.transaction(
-          refresh
-            ? [
-                { text: INSERT_ACCESS, values: access },
-                { text: INSERT_REFRESH, values: refresh },
-              ]
-            : [{ text: INSERT_ACCESS, values: access }],
-        );
-      }
+      await sql.insert(
+        refresh
+          ? [
+              { table: ACCESS_TABLE, values: access },
+              { table: REFRESH_TABLE, values: refresh },
+            ]
+          : [{ table: ACCESS_TABLE, values: access }],
+      );
     },
 
     /**
@@ -61,12 +64,12 @@ export function tokenStore(sql: Sql) {
       const now = new Date();
       const { access, refresh } = rows(tokens, now);
       if (sql.kind === 'sqlite') {
-        return sql.atomic((tx) => {
-          if (tx.run(RETIRE_REFRESH, [now, retiredHash]) !== 1) return false;
-          tx.run(INSERT_ACCESS, access);
-          if (refresh) tx.run(INSERT_REFRESH, refresh);
-          return true;
-        });
+        const changed = await sql.guarded([
+          { text: RETIRE_REFRESH, values: [now, retiredHash] },
+          { text: insertText(ACCESS_TABLE), values: access },
+          ...(refresh ? [{ text: insertText(REFRESH_TABLE), values: refresh }] : []),
+        ]);
+        return changed !== null;
       }
       const changed = refresh
         ? await sql.run(ROTATE_POSTGRES, [now, retiredHash, ...access, ...refresh])
@@ -76,7 +79,7 @@ export function tokenStore(sql: Sql) {
 
     /** One indexed read: the token and whether its grant was revoked. */
     async findAccess(tokenHash: string): Promise<StoredAccessToken | null> {
-      const row = await sql.get<AccessRow>(FIND_ACCESS, [tokenHash]);
+      const row = await sql.getBy<AccessRow>(FIND_ACCESS, tokenHash);
       if (!row) return null;
       return {
         clientId: row.clientId,
@@ -90,7 +93,7 @@ export function tokenStore(sql: Sql) {
     },
 
     async findRefresh(tokenHash: string): Promise<StoredRefreshToken | null> {
-      const row = await sql.get<RefreshRow>(FIND_REFRESH, [tokenHash]);
+      const row = await sql.getBy<RefreshRow>(FIND_REFRESH, tokenHash);
       if (!row) return null;
       return {
         grantId: row.grantId,
@@ -164,24 +167,26 @@ interface RefreshRow {
   grantRevokedAt: unknown;
 }
 
-const INSERT_ACCESS =
-  'INSERT INTO "AccessToken" ("tokenHash", "grantId", "clientId", "userId", "scope", "expiresAt", "createdAt") ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?)';
+const TIMESTAMP = 'timestamp(3)';
 
-const INSERT_REFRESH =
-  'INSERT INTO "RefreshToken" ("tokenHash", "grantId", "scope", "expiresAt", "absoluteExpiresAt", "createdAt") ' +
-  'VALUES (?, ?, ?, ?, ?, ?)';
+const ACCESS_TABLE: Table = {
+  name: '"AccessToken"',
+  columns: ['"tokenHash"', '"grantId"', '"clientId"', '"userId"', '"scope"', '"expiresAt"', '"createdAt"'],
+  types: ['text', 'text', 'text', 'text', 'text', TIMESTAMP, TIMESTAMP],
+};
 
-// PostgreSQL: data-modifying CTEs make each of these one statement. Values in a SELECT list need
+const REFRESH_TABLE: Table = {
+  name: '"RefreshToken"',
+  columns: ['"tokenHash"', '"grantId"', '"scope"', '"expiresAt"', '"absoluteExpiresAt"', '"createdAt"'],
+  types: ['text', 'text', 'text', TIMESTAMP, TIMESTAMP, TIMESTAMP],
+};
+
+// PostgreSQL: a data-modifying CTE makes a rotation one statement. Values in a SELECT list need
 // their column types spelled out (timestamp(3) as in the Prisma schema).
 const ACCESS_VALUES = '?, ?, ?, ?, ?, ?::timestamp(3), ?::timestamp(3)';
 const REFRESH_VALUES = '?, ?, ?, ?::timestamp(3), ?::timestamp(3), ?::timestamp(3)';
-const ACCESS_COLUMNS = '"tokenHash", "grantId", "clientId", "userId", "scope", "expiresAt", "createdAt"';
-const REFRESH_COLUMNS = '"tokenHash", "grantId", "scope", "expiresAt", "absoluteExpiresAt", "createdAt"';
-
-const INSERT_BOTH_POSTGRES =
-  `WITH access AS (INSERT INTO "AccessToken" (${ACCESS_COLUMNS}) VALUES (${ACCESS_VALUES})) ` +
-  `INSERT INTO "RefreshToken" (${REFRESH_COLUMNS}) VALUES (${REFRESH_VALUES})`;
+const ACCESS_COLUMNS = ACCESS_TABLE.columns.join(', ');
+const REFRESH_COLUMNS = REFRESH_TABLE.columns.join(', ');
 
 const RETIRED_POSTGRES =
   'WITH retired AS (UPDATE "RefreshToken" SET "revokedAt" = ?::timestamp(3) ' +
@@ -193,15 +198,21 @@ const ROTATE_POSTGRES =
 
 const ROTATE_ACCESS_ONLY_POSTGRES = `${RETIRED_POSTGRES} INSERT INTO "AccessToken" (${ACCESS_COLUMNS}) SELECT ${ACCESS_VALUES} FROM retired`;
 
-const FIND_ACCESS =
-  'SELECT t."clientId", t."userId", t."grantId", t."scope", t."expiresAt", t."createdAt", t."revokedAt", ' +
-  'g."revokedAt" AS "grantRevokedAt" ' +
-  'FROM "AccessToken" t LEFT JOIN "Grant" g ON g."id" = t."grantId" WHERE t."tokenHash" = ?';
+const FIND_ACCESS: KeyedQuery = {
+  select:
+    't."clientId", t."userId", t."grantId", t."scope", t."expiresAt", t."createdAt", t."revokedAt", ' +
+    'g."revokedAt" AS "grantRevokedAt"',
+  from: '"AccessToken" t LEFT JOIN "Grant" g ON g."id" = t."grantId"',
+  key: 't."tokenHash"',
+};
 
-const FIND_REFRESH =
-  'SELECT r."grantId", g."clientId", g."userId", r."scope", r."expiresAt", r."absoluteExpiresAt", ' +
-  'r."createdAt", r."revokedAt", g."revokedAt" AS "grantRevokedAt" ' +
-  'FROM "RefreshToken" r JOIN "Grant" g ON g."id" = r."grantId" WHERE r."tokenHash" = ?';
+const FIND_REFRESH: KeyedQuery = {
+  select:
+    'r."grantId", g."clientId", g."userId", r."scope", r."expiresAt", r."absoluteExpiresAt", ' +
+    'r."createdAt", r."revokedAt", g."revokedAt" AS "grantRevokedAt"',
+  from: '"RefreshToken" r JOIN "Grant" g ON g."id" = r."grantId"',
+  key: 'r."tokenHash"',
+};
 
 const RETIRE_REFRESH =
   'UPDATE "RefreshToken" SET "revokedAt" = ? WHERE "tokenHash" = ? AND "revokedAt" IS NULL';

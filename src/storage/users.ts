@@ -1,5 +1,11 @@
 import type { Db } from './database.js';
-import { asDate, type Sql } from './sql.js';
+import { asDate, type KeyedQuery, type Sql } from './sql.js';
+
+const FIND_USER: KeyedQuery = {
+  select: '"id", "username", "email", "createdAt"',
+  from: '"User"',
+  key: '"id"',
+};
 
 export interface UserRecord {
   id: string;
@@ -23,10 +29,7 @@ export function userStore(db: Db, sql: Sql) {
 
     /** Hand-written SQL: every bearer request to /api/v1/me and every introspection reads it. */
     async find(id: string): Promise<UserRecord | null> {
-      const row = await sql.get<UserRecord & { createdAt: unknown }>(
-        'SELECT "id", "username", "email", "createdAt" FROM "User" WHERE "id" = ?',
-        [id],
-      );
+      const row = await sql.getBy<UserRecord & { createdAt: unknown }>(FIND_USER, id);
       return row ? { ...row, createdAt: asDate(row.createdAt) } : null;
     },
 

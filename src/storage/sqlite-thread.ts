@@ -1,0 +1,235 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+// The hot paths' SQLite work on a thread of its own. better-sqlite3 is synchronous: on the event
+// loop, every B-tree update, every commit and every WAL checkpoint (with its fsync) would hold up
+// all requests. This thread owns one connection:
+// - reads run as soon as they arrive, outside any transaction, so they see every commit;
+// - writes wait for the end of the thread's turn and are committed together (group commit: one
+//   transaction, a savepoint per write so one failing write fails alone); each is answered only
+//   after that commit, so a token is answered only once it is stored.
+// One connection for both keeps its page cache warm: a second connection's cache is dropped
+// whenever the other one commits. Messages are batched per turn of the event loop in both directions.
+
+export type RawValue = string | number | null;
+
+/** One statement, with its values already in SQLite's storage format (sql.ts). */
+export interface RawStatement {
+  text: string;
+  values: RawValue[];
+}
+
+/**
+ * Statements that succeed or fail together. With `guarded`, the first statement must change exactly
+ * one row or nothing else runs and the result is null (e.g. rotate only a refresh token not yet retired).
+ */
+export interface WriteWork {
+  statements: RawStatement[];
+  guarded: boolean;
+}
+
+type Request = { id: number; read: RawStatement; many: boolean } | { id: number; write: WriteWork };
+
+interface Settled {
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  error?: { message: string; code?: string };
+}
+
+/** How long a write waits for a lock held by another connection (Prisma's, another process). */
+const BUSY_TIMEOUT_MS = 5000;
+/** A bound on one transaction, so a burst cannot make one commit very long. */
+const MAX_BATCH = 128;
+
+export class SqliteThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private outbox: Request[] = [];
+  private nextId = 1;
+  private failure: Error | undefined;
+
+  constructor(path: string) {
+    // `__name`: the helper esbuild (tsx, vitest) calls to keep function names; absent from tsc's output.
+    this.worker = new Worker(`var __name = (f) => f; (${databaseThread.toString()})()`, {
+      eval: true,
+      workerData: {
+        path,
+        // An eval'd thread resolves modules from the working directory: it gets the driver's own path.
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        busyTimeout: BUSY_TIMEOUT_MS,
+        maxBatch: MAX_BATCH,
+      },
+    });
+    this.worker.on('message', (results: Settled[]) => {
+      for (const result of results) {
+        const waiter = this.waiting.get(result.id);
+        if (!waiter) continue;
+        this.waiting.delete(result.id);
+        if (result.ok) waiter.resolve(result.value);
+        else waiter.reject(Object.assign(new Error(result.error?.message), { code: result.error?.code }));
+      }
+      if (this.waiting.size === 0) this.worker.unref();
+    });
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the SQLite thread stopped (${code})`)));
+    // An idle thread does not keep the process alive; one with work in flight does.
+    this.worker.unref();
+  }
+
+  /** The first row of a query, or undefined. */
+  get<T>(read: RawStatement): Promise<T | undefined> {
+    return this.send({ id: 0, read, many: false }) as Promise<T | undefined>;
+  }
+
+  all<T>(read: RawStatement): Promise<T[]> {
+    return this.send({ id: 0, read, many: true }) as Promise<T[]>;
+  }
+
+  /** The rows each statement changed (null when a guard stopped the work), once committed. */
+  write(work: WriteWork): Promise<number[] | null> {
+    return this.send({ id: 0, write: work }) as Promise<number[] | null>;
+  }
+
+  /** Lets the work in flight finish (for up to two seconds), then stops the thread. */
+  async close(): Promise<void> {
+    for (let waited = 0; this.waiting.size > 0 && waited < 2000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    this.failure ??= new Error('the SQLite thread is closed');
+    await this.worker.terminate();
+  }
+
+  private send(request: Request): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    request.id = this.nextId++;
+    if (this.outbox.length === 0) setImmediate(() => this.post());
+    this.outbox.push(request);
+    if (this.waiting.size === 0) this.worker.ref();
+    return new Promise((resolve, reject) => this.waiting.set(request.id, { resolve, reject }));
+  }
+
+  /** One message per turn of the event loop, with everything asked in that turn. */
+  private post(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length > 0) this.worker.postMessage(batch);
+  }
+}
+
+/**
+ * The thread, as self-contained source (it runs through `eval`, so it works the same from the
+ * compiled build and from TypeScript under tsx or vitest).
+ */
+function databaseThread(): void {
+  const { parentPort, workerData } = require('node:worker_threads');
+  const Database = require(workerData.driver);
+  // busy_timeout 0: a lock held by another connection is waited for from a timer (below), so reads
+  // go on meanwhile and no write waits longer than its own deadline.
+  const db = new Database(workerData.path, { timeout: 0 });
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a commit survives a crash of the process (the WAL is synced at checkpoints).
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  const prepared = new Map();
+  const prepare = (text: string) => {
+    let statement = prepared.get(text);
+    if (!statement) {
+      statement = db.prepare(text);
+      prepared.set(text, statement);
+    }
+    return statement;
+  };
+  const failed = (id: number, error: unknown) => {
+    const { code, message } = error as { code?: string; message: string };
+    return { id, ok: false, error: { code, message } };
+  };
+  /** Errors about the database as a whole fail the whole batch, not one write. */
+  const databaseWide = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|CANTOPEN|NOTADB|READONLY|NOMEM)/;
+  const runWork = db.transaction((work: WriteWork) => {
+    const changes: number[] = [];
+    for (const [i, statement] of work.statements.entries()) {
+      const changed = prepare(statement.text).run(statement.values).changes;
+      if (i === 0 && work.guarded && changed !== 1) return null;
+      changes.push(changed);
+    }
+    return changes;
+  });
+  const commit = db.transaction((batch: { id: number; write: WriteWork }[]) =>
+    batch.map(({ id, write }) => {
+      try {
+        return { id, ok: true, value: runWork(write) };
+      } catch (error) {
+        if (databaseWide.test((error as { code?: string }).code ?? '')) throw error;
+        return failed(id, error);
+      }
+    }),
+  );
+  let writes: { id: number; write: WriteWork; deadline: number }[] = [];
+  let scheduled = false;
+  const schedule = (delay: number) => {
+    if (scheduled) return;
+    scheduled = true;
+    const run = () => {
+      scheduled = false;
+      flush();
+    };
+    if (delay === 0) setImmediate(run);
+    else setTimeout(run, delay);
+  };
+  let backoff = 1;
+  const flush = () => {
+    const batch = writes.slice(0, workerData.maxBatch);
+    writes = writes.slice(batch.length);
+    try {
+      parentPort.postMessage(commit(batch));
+      backoff = 1;
+    } catch (error) {
+      if (!/^SQLITE_BUSY/.test((error as { code?: string }).code ?? '')) {
+        parentPort.postMessage(batch.map(({ id }) => failed(id, error)));
+      } else {
+        // Another connection holds the lock: past their deadline writes fail, the others wait on.
+        const now = Date.now();
+        const expired = batch.filter((w) => w.deadline <= now);
+        if (expired.length > 0) parentPort.postMessage(expired.map(({ id }) => failed(id, error)));
+        writes = [...batch.filter((w) => w.deadline > now), ...writes];
+        backoff = Math.min(backoff * 2, 50);
+        if (writes.length > 0) schedule(backoff);
+        return;
+      }
+    }
+    if (writes.length > 0) schedule(0);
+  };
+  /** A read meets a lock only in rare WAL moments (recovery, a restart of the log): it is tried again. */
+  const read = (request: { id: number; read: RawStatement; many: boolean }, deadline: number): unknown => {
+    try {
+      const statement = prepare(request.read.text);
+      const value = request.many ? statement.all(request.read.values) : statement.get(request.read.values);
+      return { id: request.id, ok: true, value };
+    } catch (error) {
+      if (/^SQLITE_BUSY/.test((error as { code?: string }).code ?? '') && Date.now() < deadline) {
+        setTimeout(() => parentPort.postMessage([read(request, deadline)].filter(Boolean)), 2);
+        return null;
+      }
+      return failed(request.id, error);
+    }
+  };
+  parentPort.on('message', (batch: Request[]) => {
+    const answers = [];
+    for (const request of batch) {
+      if ('write' in request) {
+        writes.push({ id: request.id, write: request.write, deadline: Date.now() + workerData.busyTimeout });
+        schedule(0);
+        continue;
+      }
+      const answer = read(request, Date.now() + workerData.busyTimeout);
+      if (answer) answers.push(answer);
+    }
+    if (answers.length > 0) parentPort.postMessage(answers);
+  });
+}
