@@ -39,11 +39,9 @@ export async function openDatabase(
     // process (the CLI, a backup) can hold the lock across event-loop turns, so wait briefly, then fail
     // (503, checklist O3) rather than freeze every request for seconds. The hot paths (sql.ts) retry
     // without blocking.
-    prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 250 }) });
-    // WAL lets readers run beside the writer; NORMAL is durable across process crashes in WAL mode.
-    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-    await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
-    await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+    prisma = new PrismaClient({
+      adapter: withPragmas(new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 250 })),
+    });
     sql = sqliteSql(sqlitePath(url));
   } else {
     // One pool for Prisma and the hand-written SQL, so its size bounds the connections of both.
@@ -73,4 +71,23 @@ export async function openDatabase(
       await closePool();
     },
   };
+}
+
+// WAL lets readers run beside the writer; NORMAL is durable across process crashes in WAL mode.
+const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;';
+
+/**
+ * Prisma's SQLite connection gets its pragmas whenever Prisma opens it (at its first query), not
+ * once at start-up: a connection Prisma opens again gets them too, and a process that serves only
+ * the hot paths (hand-written SQL, sql.ts) does not load Prisma's query engine (about 70 MB) before
+ * its first page or admin request.
+ */
+function withPragmas(factory: PrismaBetterSqlite3): PrismaBetterSqlite3 {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    await adapter.executeScript(SQLITE_PRAGMAS);
+    return adapter;
+  };
+  return factory;
 }

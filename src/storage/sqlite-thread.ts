@@ -28,7 +28,21 @@ export interface WriteWork {
   guarded: boolean;
 }
 
-type Request = { id: number; read: RawStatement; many: boolean } | { id: number; write: WriteWork };
+/** On the wire a statement's text is sent once and then named by a number. */
+interface WireStatement {
+  sql: number;
+  values: RawValue[];
+}
+
+interface WireWork {
+  statements: WireStatement[];
+  guarded: boolean;
+}
+
+type Request =
+  | { id: number; read: WireStatement; many: boolean }
+  | { id: number; write: WireWork }
+  | { define: number; text: string };
 
 interface Settled {
   id: number;
@@ -46,6 +60,7 @@ export class SqliteThread {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private outbox: Request[] = [];
+  private readonly statementIds = new Map<string, number>();
   private nextId = 1;
   private failure: Error | undefined;
 
@@ -53,6 +68,9 @@ export class SqliteThread {
     // `__name`: the helper esbuild (tsx, vitest) calls to keep function names; absent from tsc's output.
     this.worker = new Worker(`var __name = (f) => f; (${databaseThread.toString()})()`, {
       eval: true,
+      // The thread keeps little (prepared statements, a queue): a small young generation keeps its
+      // memory small under load, where V8 would otherwise grow it to tens of megabytes.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
       workerData: {
         path,
         // An eval'd thread resolves modules from the working directory: it gets the driver's own path.
@@ -84,16 +102,17 @@ export class SqliteThread {
 
   /** The first row of a query, or undefined. */
   get<T>(read: RawStatement): Promise<T | undefined> {
-    return this.send({ id: 0, read, many: false }) as Promise<T | undefined>;
+    return this.send({ id: 0, read: this.wire(read), many: false }) as Promise<T | undefined>;
   }
 
   all<T>(read: RawStatement): Promise<T[]> {
-    return this.send({ id: 0, read, many: true }) as Promise<T[]>;
+    return this.send({ id: 0, read: this.wire(read), many: true }) as Promise<T[]>;
   }
 
   /** The rows each statement changed (null when a guard stopped the work), once committed. */
   write(work: WriteWork): Promise<number[] | null> {
-    return this.send({ id: 0, write: work }) as Promise<number[] | null>;
+    const write = { statements: work.statements.map((s) => this.wire(s)), guarded: work.guarded };
+    return this.send({ id: 0, write }) as Promise<number[] | null>;
   }
 
   /** Lets the work in flight finish (for up to two seconds), then stops the thread. */
@@ -105,13 +124,24 @@ export class SqliteThread {
     await this.worker.terminate();
   }
 
-  private send(request: Request): Promise<unknown> {
+  private send(request: Exclude<Request, { define: number }>): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     request.id = this.nextId++;
     if (this.outbox.length === 0) setImmediate(() => this.post());
     this.outbox.push(request);
     if (this.waiting.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => this.waiting.set(request.id, { resolve, reject }));
+  }
+
+  private wire(statement: RawStatement): WireStatement {
+    let sql = this.statementIds.get(statement.text);
+    if (sql === undefined) {
+      sql = this.statementIds.size + 1;
+      this.statementIds.set(statement.text, sql);
+      if (this.outbox.length === 0) setImmediate(() => this.post());
+      this.outbox.push({ define: sql, text: statement.text });
+    }
+    return { sql, values: statement.values };
   }
 
   /** One message per turn of the event loop, with everything asked in that turn. */
@@ -136,12 +166,13 @@ function databaseThread(): void {
   // NORMAL in WAL mode: a commit survives a crash of the process (the WAL is synced at checkpoints).
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  const texts = new Map();
   const prepared = new Map();
-  const prepare = (text: string) => {
-    let statement = prepared.get(text);
+  const prepare = (sql: number) => {
+    let statement = prepared.get(sql);
     if (!statement) {
-      statement = db.prepare(text);
-      prepared.set(text, statement);
+      statement = db.prepare(texts.get(sql));
+      prepared.set(sql, statement);
     }
     return statement;
   };
@@ -151,16 +182,16 @@ function databaseThread(): void {
   };
   /** Errors about the database as a whole fail the whole batch, not one write. */
   const databaseWide = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|CANTOPEN|NOTADB|READONLY|NOMEM)/;
-  const runWork = db.transaction((work: WriteWork) => {
+  const runWork = db.transaction((work: WireWork) => {
     const changes: number[] = [];
     for (const [i, statement] of work.statements.entries()) {
-      const changed = prepare(statement.text).run(statement.values).changes;
+      const changed = prepare(statement.sql).run(statement.values).changes;
       if (i === 0 && work.guarded && changed !== 1) return null;
       changes.push(changed);
     }
     return changes;
   });
-  const commit = db.transaction((batch: { id: number; write: WriteWork }[]) =>
+  const commit = db.transaction((batch: { id: number; write: WireWork }[]) =>
     batch.map(({ id, write }) => {
       try {
         return { id, ok: true, value: runWork(write) };
@@ -170,7 +201,7 @@ function databaseThread(): void {
       }
     }),
   );
-  let writes: { id: number; write: WriteWork; deadline: number }[] = [];
+  let writes: { id: number; write: WireWork; deadline: number }[] = [];
   let scheduled = false;
   const schedule = (delay: number) => {
     if (scheduled) return;
@@ -206,9 +237,9 @@ function databaseThread(): void {
     if (writes.length > 0) schedule(0);
   };
   /** A read meets a lock only in rare WAL moments (recovery, a restart of the log): it is tried again. */
-  const read = (request: { id: number; read: RawStatement; many: boolean }, deadline: number): unknown => {
+  const read = (request: { id: number; read: WireStatement; many: boolean }, deadline: number): unknown => {
     try {
-      const statement = prepare(request.read.text);
+      const statement = prepare(request.read.sql);
       const value = request.many ? statement.all(request.read.values) : statement.get(request.read.values);
       return { id: request.id, ok: true, value };
     } catch (error) {
@@ -222,6 +253,10 @@ function databaseThread(): void {
   parentPort.on('message', (batch: Request[]) => {
     const answers = [];
     for (const request of batch) {
+      if ('define' in request) {
+        texts.set(request.define, request.text);
+        continue;
+      }
       if ('write' in request) {
         writes.push({ id: request.id, write: request.write, deadline: Date.now() + workerData.busyTimeout });
         schedule(0);
