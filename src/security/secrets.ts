@@ -7,7 +7,12 @@ export function randomSecret(): string {
 
 /** A short public identifier (client ids, user ids, account ids): 128 random bits. */
 export function randomId(): string {
-  return randomBytes(16).toString('base64url');
+  // Never a leading '-' or '_': ids are passed as command-line arguments (`clients show <id>`), where
+  // a leading dash reads as an option.
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
 }
 
 /**

@@ -224,3 +224,10 @@ describe('operator command line', { timeout: 120_000 }, () => {
     expect((child as { stderr: string }).stderr).toContain('PORT must be a whole number');
   });
 });
+
+describe('generated ids', () => {
+  it('never start with a dash or underscore, so they work as command-line arguments', async () => {
+    const { randomId } = await import('../../src/security/secrets.js');
+    for (let i = 0; i < 5000; i++) expect(randomId()).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{21}$/);
+  });
+});
