@@ -23,6 +23,7 @@ import {
   markdownTable,
   printTable,
   printTargets,
+  references,
 } from './lib/report.js';
 
 // `npm run bench`: in one run, on this machine, a bare Fastify route, node-oidc-provider and our
@@ -126,7 +127,7 @@ async function measure(server: Server, result: CaseResult, spec: LoadSpec): Prom
   return result;
 }
 
-async function benchBare(): Promise<void> {
+async function benchBare(when: string): Promise<void> {
   const server = await startServer({
     name: 'bare',
     args: [join(PROJECT_ROOT, 'bench/servers/bare.mjs')],
@@ -136,7 +137,7 @@ async function benchBare(): Promise<void> {
   try {
     await measure(
       server,
-      { server: 'bare-fastify', database: '-', case: 'GET /' },
+      { server: 'bare-fastify', database: '-', case: `GET / (${when})` },
       { method: 'GET', path: '/', headers: {}, verifyBody: has('"hello"') },
     );
   } finally {
@@ -144,7 +145,7 @@ async function benchBare(): Promise<void> {
   }
 }
 
-async function benchPeer(): Promise<void> {
+async function benchPeer(when: string): Promise<void> {
   const server = await startServer({
     name: 'oidc-provider',
     args: [join(PROJECT_ROOT, 'bench/servers/oidc-provider.mjs')],
@@ -154,7 +155,7 @@ async function benchPeer(): Promise<void> {
   try {
     await measure(
       server,
-      { server: 'oidc-provider', database: '-', case: 'client_credentials' },
+      { server: 'oidc-provider', database: '-', case: `client_credentials (${when})` },
       {
         method: 'POST',
         path: '/token',
@@ -301,8 +302,10 @@ async function main(): Promise<void> {
       `${cpus().length} CPUs, Node ${process.version}`,
   );
   const main = buildServer();
-  await benchBare();
-  await benchPeer();
+  // The references run first and again last: the ratios use their mean, so a burst of other work on
+  // the machine during one of them weighs half.
+  await benchBare('first');
+  await benchPeer('first');
   for (const kind of ['sqlite', 'postgresql'] as const) {
     if (!wantedDatabases.includes(kind)) continue;
     if (kind === 'postgresql' && !(await postgresReachable())) {
@@ -313,8 +316,15 @@ async function main(): Promise<void> {
     await benchOurs(kind, main);
   }
 
+  await benchPeer('last');
+  await benchBare('last');
   addRatios(results);
+  const reference = references(results);
   printTable(results);
+  console.log(
+    `\nRatios are to the mean of each reference's two runs: bare route ${reference.bare} req/s, ` +
+      `oidc-provider client_credentials ${reference.peer} req/s.`,
+  );
   const targets = evaluateTargets(results);
   printTargets(targets);
 
@@ -332,6 +342,7 @@ async function main(): Promise<void> {
           node: process.version,
         },
         settings,
+        references: reference,
         results,
         targets,
         markdown: markdownTable(results),

@@ -22,9 +22,19 @@ export interface Target {
   met: boolean;
 }
 
+/** The reference figures: the mean of each reference's runs (first and last in the run). */
+export function references(results: CaseResult[]): { bare?: number; peer?: number } {
+  const mean = (server: CaseResult['server']) => {
+    const rates = results
+      .filter((r) => r.server === server && r.figures)
+      .map((r) => r.figures?.requestsPerSecond ?? 0);
+    return rates.length ? Math.round(rates.reduce((a, b) => a + b, 0) / rates.length) : undefined;
+  };
+  return { bare: mean('bare-fastify'), peer: mean('oidc-provider') };
+}
+
 export function addRatios(results: CaseResult[]): void {
-  const bare = find(results, 'bare-fastify', '-', 'GET /')?.figures?.requestsPerSecond;
-  const peer = find(results, 'oidc-provider', '-', 'client_credentials')?.figures?.requestsPerSecond;
+  const { bare, peer } = references(results);
   for (const result of results) {
     const rate = result.figures?.requestsPerSecond;
     if (rate === undefined) continue;
