@@ -80,6 +80,7 @@ function areaOf(url: string, functionName: string): string {
   const path = url.replace(/^file:\/\//, '');
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (match?.[1]) return match[1];
+  if (path.startsWith('node:internal/')) return `node core (internal/${path.slice(14).split('/')[0]})`;
   if (path.startsWith('node:')) return `node core (${path.slice(5).split('/')[0]})`;
   const rel = relative(PROJECT_ROOT, path);
   if (rel.startsWith('src/storage/generated')) return 'generated Prisma client';
