@@ -73,7 +73,8 @@ export function createModel(storage: Storage, settings: ModelSettings) {
 
     /** A rotated refresh token used again ends the whole grant (RFC 9700 §4.14.2; checklist F3). */
     async getRefreshToken(refreshToken: string): Promise<OAuth2Server.RefreshToken | null> {
-      const stored = await storage.tokens.findRefresh(hashSecret(refreshToken));
+      const tokenHash = hashSecret(refreshToken);
+      const stored = await storage.tokens.findRefresh(tokenHash);
       if (!stored) return null;
       if (stored.revoked) {
         await storage.grants.revoke(stored.grantId);
@@ -86,7 +87,7 @@ export function createModel(storage: Storage, settings: ModelSettings) {
       };
       const ends = [stored.expiresAt, stored.absoluteExpiresAt].filter((d): d is Date => d !== null);
       return {
-        refreshToken: hashSecret(refreshToken),
+        refreshToken: tokenHash,
         refreshTokenExpiresAt: new Date(Math.min(...ends.map((d) => d.getTime()))),
         scope: parseScope(stored.scope),
         client: { id: stored.clientId, grants: [] },
