@@ -1,7 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { createClient } from '../../src/admin/clients.js';
 import { createUser } from '../../src/admin/users.js';
@@ -12,6 +9,7 @@ import { hashSecret, randomId, randomSecret } from '../../src/security/secrets.j
 import { openDatabase } from '../../src/storage/database.js';
 import { createStorage } from '../../src/storage/index.js';
 import { migrate } from '../../src/storage/migrate.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 
 // Our server's side of the benchmark: a throwaway database with one user and one confidential
 // client, and codes and tokens minted ahead of the load through the same storage the server uses.
@@ -21,11 +19,7 @@ export const POSTGRES_ADMIN_URL =
 export const REDIRECT_URI = 'https://app.example.com/callback';
 const CODE_LIFETIME = 600;
 
-export interface BenchDatabase {
-  kind: DatabaseKind;
-  url: string;
-  drop(): Promise<void>;
-}
+export type BenchDatabase = TestDatabase;
 
 export async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3000 });
@@ -40,33 +34,8 @@ export async function postgresReachable(): Promise<boolean> {
   }
 }
 
-export async function createBenchDatabase(kind: DatabaseKind): Promise<BenchDatabase> {
-  const name = `appointman_bench_${randomBytes(6).toString('hex')}`;
-  if (kind === 'sqlite') {
-    const dir = join(tmpdir(), name);
-    mkdirSync(dir, { recursive: true });
-    return {
-      kind,
-      url: `file:${join(dir, 'bench.db')}`,
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    kind,
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+export function createBenchDatabase(kind: DatabaseKind): Promise<BenchDatabase> {
+  return createTestDatabase(kind, { prefix: 'appointman_bench', adminUrl: POSTGRES_ADMIN_URL });
 }
 
 export interface MintedCode {

@@ -17,9 +17,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database of its own for one test file. */
-export async function createTestDatabase(kind: DatabaseKind = TEST_DATABASE): Promise<TestDatabase> {
-  const name = `appointman_test_${randomBytes(6).toString('hex')}`;
+/**
+ * A fresh, empty database of its own for one test file (or one benchmark run: its own name prefix
+ * and PostgreSQL server).
+ */
+export async function createTestDatabase(
+  kind: DatabaseKind = TEST_DATABASE,
+  { prefix = 'appointman_test', adminUrl = POSTGRES_ADMIN_URL }: { prefix?: string; adminUrl?: string } = {},
+): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   if (kind === 'sqlite') {
     const dir = join(tmpdir(), name);
     mkdirSync(dir, { recursive: true });
@@ -29,17 +35,17 @@ export async function createTestDatabase(kind: DatabaseKind = TEST_DATABASE): Pr
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(POSTGRES_ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     kind,
     url: url.toString(),
     drop: async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
