@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { REDACTED_PATHS } from '../../src/http/logging.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createStorage, type Storage } from '../../src/storage/index.js';
 import { migrate } from '../../src/storage/migrate.js';
@@ -42,8 +41,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
   });
   const { loggerOptions } = await import('../../src/http/logging.js');
-  const options = loggerOptions(config.logLevel) as pino.LoggerOptions;
-  const loggerInstance = pino({ ...options, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+  const loggerInstance = pino(loggerOptions({ level: config.logLevel }), sink);
   const app = await buildApp({ config, storage, loggerInstance });
   await app.ready();
   return {

@@ -205,8 +205,11 @@ export async function appOn(databaseUrl: string, env: Record<string, string> = {
       done();
     },
   });
-  const options = loggerOptions(config.logLevel) as pino.LoggerOptions;
-  const app = await buildApp({ config, storage, loggerInstance: pino(options, sink) });
+  const app = await buildApp({
+    config,
+    storage,
+    loggerInstance: pino(loggerOptions({ level: config.logLevel }), sink),
+  });
   await app.ready();
   return {
     app,
