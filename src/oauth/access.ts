@@ -7,6 +7,8 @@ import { parseScope } from './scopes.js';
 export interface AccessGrant {
   clientId: string;
   userId: string | null;
+  /** The user's name (null for client-credentials tokens, and for a token whose user is gone). */
+  username: string | null;
   scopes: string[];
   expiresAt: Date;
   issuedAt: Date;
@@ -18,6 +20,7 @@ export function activeAccess(stored: StoredAccessToken | null, now = new Date())
   return {
     clientId: stored.clientId,
     userId: stored.userId,
+    username: stored.username,
     scopes: parseScope(stored.scope),
     expiresAt: stored.expiresAt,
     issuedAt: stored.createdAt,

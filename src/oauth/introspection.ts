@@ -55,6 +55,7 @@ function activeRefresh(stored: StoredRefreshToken | null, now: Date): AccessGran
   return {
     clientId: stored.clientId,
     userId: stored.userId,
+    username: stored.username,
     scopes: parseScope(stored.scope),
     expiresAt,
     issuedAt: stored.createdAt,
@@ -67,16 +68,15 @@ async function describe(
   grant: AccessGrant,
   tokenType: 'Bearer' | 'refresh_token',
 ): Promise<IntrospectionResponse> {
-  const user = grant.userId ? await storage.users.find(grant.userId) : null;
   // A token whose user is gone is no longer valid (its rows normally go with the user).
-  if (grant.userId && !user) return INACTIVE;
+  if (grant.userId && grant.username === null) return INACTIVE;
   const accounts = await reachableAccounts(storage, grant);
   return {
     active: true,
     scope: grant.scopes.join(' '),
     client_id: grant.clientId,
     // Client-credentials tokens act for the client alone: no username, no sub.
-    ...(user ? { username: user.username, sub: user.id } : {}),
+    ...(grant.userId && grant.username ? { username: grant.username, sub: grant.userId } : {}),
     token_type: tokenType,
     exp: Math.floor(grant.expiresAt.getTime() / 1000),
     iat: Math.floor(grant.issuedAt.getTime() / 1000),

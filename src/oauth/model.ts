@@ -1,6 +1,7 @@
 import type OAuth2Server from '@node-oauth/oauth2-server';
 import { hashSecret, randomSecret } from '../security/secrets.js';
 import type { Storage } from '../storage/index.js';
+import type { Spent } from '../storage/tokens.js';
 import { authenticateClient } from './client-authentication.js';
 import { InvalidGrantError } from './library.js';
 import { ADMIN_SCOPE, formatScope, parseScope, type ScopeCatalogue } from './scopes.js';
@@ -13,8 +14,11 @@ export interface Principal {
   grantId: string | null;
   /** The end of the grant's refreshing, when an absolute refresh lifetime is set (checklist F5). */
   absoluteExpiresAt: Date | null;
-  /** In a refresh: the hash of the presented refresh token, retired by saveToken with the new tokens. */
-  rotates?: string;
+  /**
+   * The single-use credential the request spends (the hash of the refresh token or code): saveToken
+   * spends it and stores the new tokens in one write.
+   */
+  spends?: Spent;
 }
 
 /** What saveToken returns, and the token response is built from. */
@@ -64,11 +68,20 @@ export function createModel(storage: Storage, settings: ModelSettings) {
       };
     },
 
-    /** Atomic: of parallel redemptions one wins; the others are replays and end the grant (C2). */
+    /**
+     * The code is consumed by saveToken, in the same write that stores the tokens (one commit per
+     * exchange); of parallel redemptions one wins, the others are replays and end the grant (C2).
+     */
     async revokeAuthorizationCode(code: OAuth2Server.AuthorizationCode): Promise<boolean> {
-      if (await storage.codes.consume(code.authorizationCode)) return true;
-      await storage.grants.revoke((code.user as Principal).grantId ?? '');
-      return false;
+      (code.user as Principal).spends = { kind: 'authorization_code', hash: code.authorizationCode };
+      return true;
+    },
+
+    /** A code whose exchange failed its checks is used up all the same (checklist P4); a replay ends the grant. */
+    async burnAuthorizationCode(code: OAuth2Server.AuthorizationCode): Promise<void> {
+      if (!(await storage.codes.consume(code.authorizationCode))) {
+        await storage.grants.revoke((code.user as Principal).grantId ?? '');
+      }
     },
 
     /** A rotated refresh token used again ends the whole grant (RFC 9700 §4.14.2; checklist F3). */
@@ -100,7 +113,7 @@ export function createModel(storage: Storage, settings: ModelSettings) {
      * transaction that stores its successors, so a refresh is one write.
      */
     async revokeToken(token: OAuth2Server.RefreshToken): Promise<boolean> {
-      (token.user as Principal).rotates = token.refreshToken;
+      (token.user as Principal).spends = { kind: 'refresh_token', hash: token.refreshToken };
       return true;
     },
 
@@ -154,12 +167,17 @@ export function createModel(storage: Storage, settings: ModelSettings) {
         accessTokenExpiresAt,
         refresh,
       };
-      if (user.rotates === undefined) {
+      if (user.spends === undefined) {
         await storage.tokens.save(tokens);
-      } else if (!(await storage.tokens.rotate(user.rotates, tokens))) {
-        // Of parallel refreshes with one token one wins; the others are reuse and end the grant (F3, F4).
+      } else if (!(await storage.tokens.exchange(user.spends, tokens))) {
+        // Of parallel exchanges of one code or refresh token one wins; the others are replays and
+        // end the grant (C2, F3, F4).
         await storage.grants.revoke(user.grantId ?? '');
-        throw new InvalidGrantError('Invalid grant: refresh token is invalid or could not be revoked');
+        throw new InvalidGrantError(
+          user.spends.kind === 'authorization_code'
+            ? 'Invalid grant: authorization code is invalid'
+            : 'Invalid grant: refresh token is invalid or could not be revoked',
+        );
       }
       return {
         accessToken: token.accessToken,

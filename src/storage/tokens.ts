@@ -18,9 +18,17 @@ export interface NewTokens {
   refresh?: { tokenHash: string; expiresAt: Date; absoluteExpiresAt: Date | null };
 }
 
+/** The single-use credential a token request spends: a refresh token or an authorization code (hashes). */
+export interface Spent {
+  kind: 'refresh_token' | 'authorization_code';
+  hash: string;
+}
+
 export interface StoredAccessToken {
   clientId: string;
   userId: string | null;
+  /** The user's name, read with the token (null for client-credentials tokens). */
+  username: string | null;
   grantId: string | null;
   scope: string;
   expiresAt: Date;
@@ -33,6 +41,7 @@ export interface StoredRefreshToken {
   grantId: string;
   clientId: string;
   userId: string;
+  username: string | null;
   scope: string;
   expiresAt: Date;
   absoluteExpiresAt: Date | null;
@@ -56,34 +65,37 @@ export function tokenStore(sql: Sql) {
     },
 
     /**
-     * Refresh token rotation (RFC 9700 §4.14.2; checklist F3, F4): retires the presented refresh token
-     * and stores its successors in one transaction. Of parallel rotations of one token exactly one
-     * returns `true`; the others store nothing and return `false`.
+     * Stores tokens in exchange for a single-use credential, in one transaction (one write, one
+     * commit): a refresh token is retired (rotation, RFC 9700 §4.14.2; checklist F3, F4) or an
+     * authorization code consumed (RFC 6749 §4.1.2; checklist C2). Of parallel exchanges of one
+     * credential exactly one returns `true`; the others store nothing and return `false`.
      */
-    async rotate(retiredHash: string, tokens: NewTokens): Promise<boolean> {
+    async exchange(spent: Spent, tokens: NewTokens): Promise<boolean> {
       const now = new Date();
       const { access, refresh } = rows(tokens, now);
+      const guard = SPEND[spent.kind];
       if (sql.kind === 'sqlite') {
         const changed = await sql.guarded([
-          { text: RETIRE_REFRESH, values: [now, retiredHash] },
+          { text: guard.sqlite, values: [now, spent.hash] },
           { text: insertText(ACCESS_TABLE), values: access },
           ...(refresh ? [{ text: insertText(REFRESH_TABLE), values: refresh }] : []),
         ]);
         return changed !== null;
       }
       const changed = refresh
-        ? await sql.run(ROTATE_POSTGRES, [now, retiredHash, ...access, ...refresh])
-        : await sql.run(ROTATE_ACCESS_ONLY_POSTGRES, [now, retiredHash, ...access]);
+        ? await sql.run(guard.postgres.withRefresh, [now, spent.hash, ...access, ...refresh])
+        : await sql.run(guard.postgres.accessOnly, [now, spent.hash, ...access]);
       return changed === 1;
     },
 
-    /** One indexed read: the token and whether its grant was revoked. */
+    /** One indexed read: the token, its user's name and whether its grant was revoked. */
     async findAccess(tokenHash: string): Promise<StoredAccessToken | null> {
       const row = await sql.getBy<AccessRow>(FIND_ACCESS, tokenHash);
       if (!row) return null;
       return {
         clientId: row.clientId,
         userId: row.userId,
+        username: row.username,
         grantId: row.grantId,
         scope: row.scope,
         expiresAt: asDate(row.expiresAt),
@@ -99,6 +111,7 @@ export function tokenStore(sql: Sql) {
         grantId: row.grantId,
         clientId: row.clientId,
         userId: row.userId,
+        username: row.username,
         scope: row.scope,
         expiresAt: asDate(row.expiresAt),
         absoluteExpiresAt: asDateOrNull(row.absoluteExpiresAt),
@@ -147,6 +160,7 @@ function rows(tokens: NewTokens, now: Date): { access: SqlValue[]; refresh: SqlV
 interface AccessRow {
   clientId: string;
   userId: string | null;
+  username: string | null;
   grantId: string | null;
   scope: string;
   expiresAt: unknown;
@@ -159,6 +173,7 @@ interface RefreshRow {
   grantId: string;
   clientId: string;
   userId: string;
+  username: string | null;
   scope: string;
   expiresAt: unknown;
   absoluteExpiresAt: unknown;
@@ -188,34 +203,44 @@ const REFRESH_VALUES = '?, ?, ?, ?::timestamp(3), ?::timestamp(3), ?::timestamp(
 const ACCESS_COLUMNS = ACCESS_TABLE.columns.join(', ');
 const REFRESH_COLUMNS = REFRESH_TABLE.columns.join(', ');
 
-const RETIRED_POSTGRES =
-  'WITH retired AS (UPDATE "RefreshToken" SET "revokedAt" = ?::timestamp(3) ' +
-  'WHERE "tokenHash" = ? AND "revokedAt" IS NULL RETURNING 1)';
+const RETIRE_REFRESH =
+  'UPDATE "RefreshToken" SET "revokedAt" = ? WHERE "tokenHash" = ? AND "revokedAt" IS NULL';
 
-const ROTATE_POSTGRES =
-  `${RETIRED_POSTGRES}, access AS (INSERT INTO "AccessToken" (${ACCESS_COLUMNS}) SELECT ${ACCESS_VALUES} FROM retired) ` +
-  `INSERT INTO "RefreshToken" (${REFRESH_COLUMNS}) SELECT ${REFRESH_VALUES} FROM retired`;
+const CONSUME_CODE =
+  'UPDATE "AuthorizationCode" SET "consumedAt" = ? WHERE "codeHash" = ? AND "consumedAt" IS NULL';
 
-const ROTATE_ACCESS_ONLY_POSTGRES = `${RETIRED_POSTGRES} INSERT INTO "AccessToken" (${ACCESS_COLUMNS}) SELECT ${ACCESS_VALUES} FROM retired`;
+/** PostgreSQL: the spending UPDATE as a CTE, and the inserts only FROM it (so only if it changed a row). */
+function postgresExchange(spend: string) {
+  const spent = `WITH spent AS (${spend} RETURNING 1)`;
+  const insertAccess = `INSERT INTO "AccessToken" (${ACCESS_COLUMNS}) SELECT ${ACCESS_VALUES} FROM spent`;
+  return {
+    withRefresh:
+      `${spent}, access AS (${insertAccess}) ` +
+      `INSERT INTO "RefreshToken" (${REFRESH_COLUMNS}) SELECT ${REFRESH_VALUES} FROM spent`,
+    accessOnly: `${spent} ${insertAccess}`,
+  };
+}
+
+const SPEND = {
+  refresh_token: { sqlite: RETIRE_REFRESH, postgres: postgresExchange(RETIRE_REFRESH) },
+  authorization_code: { sqlite: CONSUME_CODE, postgres: postgresExchange(CONSUME_CODE) },
+};
 
 const FIND_ACCESS: KeyedQuery = {
   select:
-    't."clientId", t."userId", t."grantId", t."scope", t."expiresAt", t."createdAt", t."revokedAt", ' +
-    'g."revokedAt" AS "grantRevokedAt"',
-  from: '"AccessToken" t LEFT JOIN "Grant" g ON g."id" = t."grantId"',
+    't."clientId", t."userId", u."username", t."grantId", t."scope", t."expiresAt", t."createdAt", ' +
+    't."revokedAt", g."revokedAt" AS "grantRevokedAt"',
+  from: '"AccessToken" t LEFT JOIN "Grant" g ON g."id" = t."grantId" LEFT JOIN "User" u ON u."id" = t."userId"',
   key: 't."tokenHash"',
 };
 
 const FIND_REFRESH: KeyedQuery = {
   select:
-    'r."grantId", g."clientId", g."userId", r."scope", r."expiresAt", r."absoluteExpiresAt", ' +
+    'r."grantId", g."clientId", g."userId", u."username", r."scope", r."expiresAt", r."absoluteExpiresAt", ' +
     'r."createdAt", r."revokedAt", g."revokedAt" AS "grantRevokedAt"',
-  from: '"RefreshToken" r JOIN "Grant" g ON g."id" = r."grantId"',
+  from: '"RefreshToken" r JOIN "Grant" g ON g."id" = r."grantId" LEFT JOIN "User" u ON u."id" = g."userId"',
   key: 'r."tokenHash"',
 };
-
-const RETIRE_REFRESH =
-  'UPDATE "RefreshToken" SET "revokedAt" = ? WHERE "tokenHash" = ? AND "revokedAt" IS NULL';
 
 const REVOKE_ACCESS =
   'UPDATE "AccessToken" SET "revokedAt" = ? WHERE "tokenHash" = ? AND "revokedAt" IS NULL';

@@ -120,6 +120,25 @@ describe('C: authorization codes', () => {
     expect(response.statusCode, response.body).toBe(200);
   });
 
+  it('C1 a code whose exchange fails a check is used up: a second try is a replay', async () => {
+    const narrowed = await makeClient(t, { grantTypes: ['authorization_code', 'refresh_token'] });
+    const { verifier, challenge } = pkcePair();
+    const { code } = await obtainCode(t, {
+      client_id: narrowed.clientId,
+      redirect_uri: REDIRECT_URI,
+      scope: 'read',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    // The client loses the code's scope between the authorization and the exchange.
+    await t.storage.clients.update(narrowed.clientId, { scopes: ['write'] });
+    expectOAuthError(await exchangeCode(t, narrowed, code, verifier), 'invalid_scope', 400);
+    await t.storage.clients.update(narrowed.clientId, { scopes: ['read'] });
+    expectOAuthError(await exchangeCode(t, narrowed, code, verifier), 'invalid_grant', 400);
+    const stored = await t.storage.codes.find(sha256(code));
+    expect(stored?.consumedAt).not.toBeNull();
+  });
+
   it('C4 a code lives at most 10 minutes: longer is refused by the settings; the default is shorter', async () => {
     expect(() => loadConfig({ AUTHORIZATION_CODE_LIFETIME: '601', SESSION_SECRET: 'x'.repeat(32) })).toThrow(
       /AUTHORIZATION_CODE_LIFETIME/,

@@ -51,9 +51,9 @@ export default async function apiRoutes(app: FastifyInstance) {
   const read = { config: { errors: 'api' as const }, preHandler: requireBearer(storage, 'read') };
 
   app.get('/api/v1/me', { ...read, schema: meSchema }, async (request, reply) => {
-    const userId = request.access?.userId;
-    const user = userId ? await storage.users.find(userId) : null;
-    if (!user) {
+    // The user's name was read with the token (one read for the whole request).
+    const access = request.access;
+    if (!access?.userId || access.username === null) {
       return reply
         .code(403)
         .header(
@@ -62,7 +62,7 @@ export default async function apiRoutes(app: FastifyInstance) {
         )
         .send({ error: 'insufficient_scope', error_description: 'this token is not for a user' });
     }
-    return { id: user.id, username: user.username };
+    return { id: access.userId, username: access.username };
   });
 
   app.get('/api/v1/accounts', { ...read, schema: accountsSchema }, async (request) => {
