@@ -5,7 +5,7 @@ import { createUser } from '../../src/admin/users.js';
 import type { DatabaseKind } from '../../src/config.js';
 import { createAuthorizationResponder } from '../../src/oauth/authorization-response.js';
 import { DEFAULT_SCOPES } from '../../src/oauth/scopes.js';
-import { hashSecret, randomId, randomSecret } from '../../src/security/secrets.js';
+import { hashSecret, randomSecret, timeOrderedId } from '../../src/security/secrets.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createStorage } from '../../src/storage/index.js';
 import { migrate } from '../../src/storage/migrate.js';
@@ -100,7 +100,8 @@ export async function prepareFixture(database: BenchDatabase): Promise<Fixture> 
 
   // What a code exchange leaves behind: a grant with an access token and a refresh token.
   const mintTokens = async (withRefresh: boolean): Promise<{ access: string; refresh: string }> => {
-    const grantId = randomId();
+    // As the authorization response makes them (authorization-response.ts).
+    const grantId = timeOrderedId();
     await storage.grants.create({ id: grantId, clientId: record.id, userId: user.id, scope: 'read' });
     const access = randomSecret();
     const refresh = randomSecret();

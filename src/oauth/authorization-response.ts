@@ -1,4 +1,4 @@
-import { hashSecret, randomId, randomSecret } from '../security/secrets.js';
+import { hashSecret, randomSecret, timeOrderedId } from '../security/secrets.js';
 import type { Storage } from '../storage/index.js';
 import { buildRedirect, type ValidAuthorizationRequest } from './authorization-request.js';
 import { formatScope } from './scopes.js';
@@ -16,7 +16,7 @@ export function createAuthorizationResponder(storage: Storage, settings: Authori
   return {
     /** Records the grant and returns where to send the browser: with a code, or a token in the fragment. */
     async approve(request: ValidAuthorizationRequest, userId: string): Promise<string> {
-      const grantId = randomId();
+      const grantId = timeOrderedId();
       const scope = formatScope(request.scopes);
       await storage.grants.create({ id: grantId, clientId: request.client.id, userId, scope });
 

@@ -74,7 +74,8 @@ export async function openDatabase(
 }
 
 // WAL lets readers run beside the writer; NORMAL is durable across process crashes in WAL mode.
-const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;';
+const SQLITE_PRAGMAS =
+  'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;';
 
 /**
  * Prisma's SQLite connection gets its pragmas whenever Prisma opens it (at its first query), not

@@ -166,6 +166,10 @@ function databaseThread(): void {
   // NORMAL in WAL mode: a commit survives a crash of the process (the WAL is synced at checkpoints).
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Each write has a savepoint of its own, whose journal keeps the pages it changes: in memory,
+  // not in a temporary file created and deleted for every batch (measured: a sixth of the thread's
+  // time in a code exchange).
+  db.pragma('temp_store = MEMORY');
   const texts = new Map();
   const prepared = new Map();
   const prepare = (sql: number) => {
