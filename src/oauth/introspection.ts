@@ -1,7 +1,8 @@
 import { hashSecret } from '../security/secrets.js';
+import type { AccountRecord } from '../storage/accounts.js';
 import type { Storage } from '../storage/index.js';
 import type { StoredRefreshToken } from '../storage/tokens.js';
-import { type AccessGrant, activeAccess, reachableAccounts } from './access.js';
+import { type AccessGrant, activeAccess } from './access.js';
 import { searchOrder } from './revocation.js';
 import { parseScope } from './scopes.js';
 
@@ -37,11 +38,14 @@ export async function introspectToken(
   const tokenHash = hashSecret(token);
   const now = new Date();
   for (const type of searchOrder(hint)) {
-    const found =
+    // The token and the accounts it reaches are read together (both keyed by the token's hash).
+    const [found, accounts] = await Promise.all([
       type === 'access_token'
-        ? activeAccess(await storage.tokens.findAccess(tokenHash), now)
-        : activeRefresh(await storage.tokens.findRefresh(tokenHash), now);
-    if (found) return describe(storage, issuer, found, type === 'access_token' ? 'Bearer' : 'refresh_token');
+        ? storage.tokens.findAccess(tokenHash).then((stored) => activeAccess(stored, now))
+        : storage.tokens.findRefresh(tokenHash).then((stored) => activeRefresh(stored, now)),
+      storage.accounts.reachableWith(type, tokenHash),
+    ]);
+    if (found) return describe(issuer, found, type === 'access_token' ? 'Bearer' : 'refresh_token', accounts);
   }
   return INACTIVE;
 }
@@ -53,6 +57,7 @@ function activeRefresh(stored: StoredRefreshToken | null, now: Date): AccessGran
   const expiresAt = new Date(Math.min(...ends.map((d) => d.getTime())));
   if (expiresAt <= now) return null;
   return {
+    tokenHash: stored.tokenHash,
     clientId: stored.clientId,
     userId: stored.userId,
     username: stored.username,
@@ -62,15 +67,14 @@ function activeRefresh(stored: StoredRefreshToken | null, now: Date): AccessGran
   };
 }
 
-async function describe(
-  storage: Storage,
+function describe(
   issuer: string,
   grant: AccessGrant,
   tokenType: 'Bearer' | 'refresh_token',
-): Promise<IntrospectionResponse> {
+  accounts: AccountRecord[],
+): IntrospectionResponse {
   // A token whose user is gone is no longer valid (its rows normally go with the user).
   if (grant.userId && grant.username === null) return INACTIVE;
-  const accounts = await reachableAccounts(storage, grant);
   return {
     active: true,
     scope: grant.scopes.join(' '),

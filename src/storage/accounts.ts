@@ -8,6 +8,35 @@ const ACCOUNTS_OF_USER: KeyedQuery = {
   orderBy: 'm."createdAt", m."accountId"',
 };
 
+/**
+ * The accounts a token reaches (the Appointedd model), in one read keyed by the token's hash: its
+ * holder's accounts (the user's, or for a client-credentials token the client owner's), narrowed to
+ * the client's list unless the client may reach all of them.
+ */
+function reachableWith(from: string, holder: string, key: string): KeyedQuery {
+  return {
+    select: 'a."id", a."name", a."createdAt"',
+    from:
+      `${from} JOIN "AccountMember" m ON m."userId" = ${holder} ` +
+      'JOIN "Account" a ON a."id" = m."accountId" AND (c."allAccounts" OR EXISTS (' +
+      'SELECT 1 FROM "ClientAccount" ca WHERE ca."clientId" = c."id" AND ca."accountId" = m."accountId"))',
+    key,
+    orderBy: 'm."createdAt", m."accountId"',
+  };
+}
+
+const REACHABLE_WITH_ACCESS_TOKEN = reachableWith(
+  '"AccessToken" t JOIN "Client" c ON c."id" = t."clientId"',
+  'COALESCE(t."userId", c."ownerId")',
+  't."tokenHash"',
+);
+
+const REACHABLE_WITH_REFRESH_TOKEN = reachableWith(
+  '"RefreshToken" r JOIN "Grant" g ON g."id" = r."grantId" JOIN "Client" c ON c."id" = g."clientId"',
+  'g."userId"',
+  'r."tokenHash"',
+);
+
 export interface AccountRecord {
   id: string;
   name: string;
@@ -48,6 +77,15 @@ export function accountStore(db: Db, sql: Sql) {
       const rows = await sql.allBy<{ id: string; name: string; createdAt: unknown }>(
         ACCOUNTS_OF_USER,
         userId,
+      );
+      return rows.map((row) => ({ ...row, createdAt: asDate(row.createdAt) }));
+    },
+
+    /** The accounts an access or refresh token reaches (by the token's hash; see reachableWith). */
+    async reachableWith(kind: 'access_token' | 'refresh_token', tokenHash: string): Promise<AccountRecord[]> {
+      const rows = await sql.allBy<{ id: string; name: string; createdAt: unknown }>(
+        kind === 'access_token' ? REACHABLE_WITH_ACCESS_TOKEN : REACHABLE_WITH_REFRESH_TOKEN,
+        tokenHash,
       );
       return rows.map((row) => ({ ...row, createdAt: asDate(row.createdAt) }));
     },

@@ -25,6 +25,7 @@ export interface Spent {
 }
 
 export interface StoredAccessToken {
+  tokenHash: string;
   clientId: string;
   userId: string | null;
   /** The user's name, read with the token (null for client-credentials tokens). */
@@ -38,6 +39,7 @@ export interface StoredAccessToken {
 }
 
 export interface StoredRefreshToken {
+  tokenHash: string;
   grantId: string;
   clientId: string;
   userId: string;
@@ -93,6 +95,7 @@ export function tokenStore(sql: Sql) {
       const row = await sql.getBy<AccessRow>(FIND_ACCESS, tokenHash);
       if (!row) return null;
       return {
+        tokenHash,
         clientId: row.clientId,
         userId: row.userId,
         username: row.username,
@@ -108,6 +111,7 @@ export function tokenStore(sql: Sql) {
       const row = await sql.getBy<RefreshRow>(FIND_REFRESH, tokenHash);
       if (!row) return null;
       return {
+        tokenHash,
         grantId: row.grantId,
         clientId: row.clientId,
         userId: row.userId,

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { reachableAccounts } from '../../oauth/access.js';
 import { requireBearer } from '../bearer.js';
 import { bearerFailureResponses } from '../schemas.js';
 
@@ -66,7 +65,9 @@ export default async function apiRoutes(app: FastifyInstance) {
   });
 
   app.get('/api/v1/accounts', { ...read, schema: accountsSchema }, async (request) => {
-    const accounts = request.access ? await reachableAccounts(storage, request.access) : [];
+    const accounts = request.access
+      ? await storage.accounts.reachableWith('access_token', request.access.tokenHash)
+      : [];
     return { accounts: accounts.map((account) => ({ id: account.id, name: account.name })) };
   });
 }
