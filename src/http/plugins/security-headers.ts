@@ -17,16 +17,19 @@ const DEFAULT_POLICY = contentSecurityPolicy();
 
 export default fp(
   async function securityHeaders(app: FastifyInstance, options: { hsts: boolean }) {
-    app.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('x-content-type-options', 'nosniff');
-      reply.header('referrer-policy', 'no-referrer');
-      reply.header('x-frame-options', 'DENY');
+    const always: Record<string, string> = {
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+      ...(options.hsts ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+    };
+    app.addHook('onSend', (_request, reply, payload, done) => {
+      reply.headers(always);
       if (!reply.hasHeader('content-security-policy'))
         reply.header('content-security-policy', DEFAULT_POLICY);
       // RFC 6749 §5.1, RFC 6750 §5.3: nothing here is for a cache, unless a route says otherwise.
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-      if (options.hsts) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-      return payload;
+      done(null, payload);
     });
   },
   { name: 'security-headers' },
