@@ -38,14 +38,14 @@ export async function introspectToken(
   const tokenHash = hashSecret(token);
   const now = new Date();
   for (const type of searchOrder(hint)) {
-    // The token and the accounts it reaches are read together (both keyed by the token's hash).
-    const [found, accounts] = await Promise.all([
+    const found =
       type === 'access_token'
-        ? storage.tokens.findAccess(tokenHash).then((stored) => activeAccess(stored, now))
-        : storage.tokens.findRefresh(tokenHash).then((stored) => activeRefresh(stored, now)),
-      storage.accounts.reachableWith(type, tokenHash),
-    ]);
-    if (found) return describe(issuer, found, type === 'access_token' ? 'Bearer' : 'refresh_token', accounts);
+        ? activeAccess(await storage.tokens.findAccess(tokenHash), now)
+        : activeRefresh(await storage.tokens.findRefresh(tokenHash), now);
+    if (found) {
+      const accounts = await storage.accounts.reachableWith(type, tokenHash);
+      return describe(issuer, found, type === 'access_token' ? 'Bearer' : 'refresh_token', accounts);
+    }
   }
   return INACTIVE;
 }

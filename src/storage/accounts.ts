@@ -1,3 +1,4 @@
+import { type CacheEpoch, cachedLookup } from './cache-epoch.js';
 import type { Db } from './database.js';
 import { asDate, type KeyedQuery, type Sql } from './sql.js';
 
@@ -45,7 +46,21 @@ export interface AccountRecord {
 
 const fields = { id: true, name: true, createdAt: true } as const;
 
-export function accountStore(db: Db, sql: Sql) {
+/** Tokens whose reachable accounts are kept in memory at most (cache-epoch.ts). */
+const CACHED_ACCOUNT_LISTS = 10_000;
+
+export function accountStore(db: Db, sql: Sql, epoch: CacheEpoch) {
+  // Shared by the requests that present the same token: never changed by their users.
+  const reachable = cachedLookup<AccountRecord[]>(epoch, CACHED_ACCOUNT_LISTS);
+
+  async function readReachable(kind: 'access_token' | 'refresh_token', tokenHash: string) {
+    const rows = await sql.allBy<{ id: string; name: string; createdAt: unknown }>(
+      kind === 'access_token' ? REACHABLE_WITH_ACCESS_TOKEN : REACHABLE_WITH_REFRESH_TOKEN,
+      tokenHash,
+    );
+    return rows.map((row) => ({ ...row, createdAt: asDate(row.createdAt) }));
+  }
+
   return {
     create(account: { id: string; name: string }): Promise<AccountRecord> {
       return db.account.create({ data: account, select: fields });
@@ -81,13 +96,13 @@ export function accountStore(db: Db, sql: Sql) {
       return rows.map((row) => ({ ...row, createdAt: asDate(row.createdAt) }));
     },
 
-    /** The accounts an access or refresh token reaches (by the token's hash; see reachableWith). */
+    /**
+     * The accounts a known, valid token reaches (by the token's hash; see reachableWith), or the
+     * cached list while nothing that could change it was committed (cache-epoch.ts). Ask only for
+     * tokens found valid, so made-up tokens take no room in the cache.
+     */
     async reachableWith(kind: 'access_token' | 'refresh_token', tokenHash: string): Promise<AccountRecord[]> {
-      const rows = await sql.allBy<{ id: string; name: string; createdAt: unknown }>(
-        kind === 'access_token' ? REACHABLE_WITH_ACCESS_TOKEN : REACHABLE_WITH_REFRESH_TOKEN,
-        tokenHash,
-      );
-      return rows.map((row) => ({ ...row, createdAt: asDate(row.createdAt) }));
+      return (await reachable.get(`${kind}:${tokenHash}`, () => readReachable(kind, tokenHash))) ?? [];
     },
   };
 }

@@ -1,3 +1,4 @@
+import { type CacheEpoch, cachedLookup } from './cache-epoch.js';
 import type { Db } from './database.js';
 import { fromList, toList } from './lists.js';
 import { asBoolean, asDate, asDateOrNull, type KeyedQuery, type Sql } from './sql.js';
@@ -64,7 +65,27 @@ function toRecord(row: Row): ClientRecord {
 
 const withAccounts = { accounts: { select: { accountId: true } } } as const;
 
-export function clientStore(db: Db, sql: Sql) {
+/** Clients whose credentials are kept in memory at most (cache-epoch.ts). */
+const CACHED_CLIENTS = 1_000;
+
+export function clientStore(db: Db, sql: Sql, epoch: CacheEpoch) {
+  // Shared by the requests of one client: never changed by its users.
+  const credentials = cachedLookup<ClientCredentialsRecord>(epoch, CACHED_CLIENTS);
+
+  async function readCredentials(id: string): Promise<ClientCredentialsRecord | null> {
+    const row = await sql.getBy<CredentialsRow>(FIND_CREDENTIALS, id);
+    if (!row) return null;
+    return {
+      id: row.id,
+      secretHash: row.secretHash,
+      isPublic: asBoolean(row.isPublic),
+      isAdmin: asBoolean(row.isAdmin),
+      grantTypes: toList(row.grantTypes),
+      scopes: toList(row.scopes),
+      authLockedUntil: asDateOrNull(row.authLockedUntil),
+    };
+  }
+
   return {
     async create(client: NewClient): Promise<ClientRecord> {
       const row = await db.client.create({
@@ -111,19 +132,12 @@ export function clientStore(db: Db, sql: Sql) {
       };
     },
 
-    /** The token endpoint's one read of the client (hand-written SQL: it runs on every token request). */
-    async findCredentials(id: string): Promise<ClientCredentialsRecord | null> {
-      const row = await sql.getBy<CredentialsRow>(FIND_CREDENTIALS, id);
-      if (!row) return null;
-      return {
-        id: row.id,
-        secretHash: row.secretHash,
-        isPublic: asBoolean(row.isPublic),
-        isAdmin: asBoolean(row.isAdmin),
-        grantTypes: toList(row.grantTypes),
-        scopes: toList(row.scopes),
-        authLockedUntil: asDateOrNull(row.authLockedUntil),
-      };
+    /**
+     * What client authentication reads on every token, revocation and introspection request: one
+     * row, or the cached one while nothing that could change it was committed (cache-epoch.ts).
+     */
+    findCredentials(id: string): Promise<ClientCredentialsRecord | null> {
+      return credentials.get(id, () => readCredentials(id));
     },
 
     /**

@@ -1,4 +1,5 @@
 import { accountStore } from './accounts.js';
+import { cacheEpoch } from './cache-epoch.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { consentStore } from './consents.js';
@@ -11,16 +12,18 @@ import { userStore } from './users.js';
 
 export function createStorage(database: Database) {
   const db = database.prisma;
+  // One epoch per storage: the cached lookups of the hot paths (cache-epoch.ts).
+  const epoch = cacheEpoch(database.sql);
   return {
     database,
-    accounts: accountStore(db, database.sql),
-    clients: clientStore(db, database.sql),
+    accounts: accountStore(db, database.sql, epoch),
+    clients: clientStore(db, database.sql, epoch),
     codes: codeStore(database.sql),
     consents: consentStore(db),
     grants: grantStore(database.sql),
     sessions: sessionStore(db),
     throttle: throttleStore(db),
-    tokens: tokenStore(database.sql),
+    tokens: tokenStore(database.sql, epoch),
     users: userStore(db, database.sql),
   };
 }

@@ -1,3 +1,4 @@
+import { type CacheEpoch, cachedLookup } from './cache-epoch.js';
 import {
   asDate,
   asDateOrNull,
@@ -51,7 +52,29 @@ export interface StoredRefreshToken {
   revoked: boolean;
 }
 
-export function tokenStore(sql: Sql) {
+/** Access tokens kept in memory at most (cache-epoch.ts): a few MB. */
+const CACHED_ACCESS_TOKENS = 10_000;
+
+export function tokenStore(sql: Sql, epoch: CacheEpoch) {
+  // Shared by the requests that present the same token: never changed by its users.
+  const accessTokens = cachedLookup<StoredAccessToken>(epoch, CACHED_ACCESS_TOKENS);
+
+  async function readAccess(tokenHash: string): Promise<StoredAccessToken | null> {
+    const row = await sql.getBy<AccessRow>(FIND_ACCESS, tokenHash);
+    if (!row) return null;
+    return {
+      tokenHash,
+      clientId: row.clientId,
+      userId: row.userId,
+      username: row.username,
+      grantId: row.grantId,
+      scope: row.scope,
+      expiresAt: asDate(row.expiresAt),
+      createdAt: asDate(row.createdAt),
+      revoked: row.revokedAt !== null || row.grantRevokedAt !== null,
+    };
+  }
+
   return {
     /** Both tokens in one transaction: a refresh token never exists without its access token. */
     async save(tokens: NewTokens): Promise<void> {
@@ -90,21 +113,12 @@ export function tokenStore(sql: Sql) {
       return changed === 1;
     },
 
-    /** One indexed read: the token, its user's name and whether its grant was revoked. */
-    async findAccess(tokenHash: string): Promise<StoredAccessToken | null> {
-      const row = await sql.getBy<AccessRow>(FIND_ACCESS, tokenHash);
-      if (!row) return null;
-      return {
-        tokenHash,
-        clientId: row.clientId,
-        userId: row.userId,
-        username: row.username,
-        grantId: row.grantId,
-        scope: row.scope,
-        expiresAt: asDate(row.expiresAt),
-        createdAt: asDate(row.createdAt),
-        revoked: row.revokedAt !== null || row.grantRevokedAt !== null,
-      };
+    /**
+     * The token, its user's name and whether its grant was revoked: one indexed read, or the cached
+     * answer while nothing that could change it was committed (cache-epoch.ts).
+     */
+    findAccess(tokenHash: string): Promise<StoredAccessToken | null> {
+      return accessTokens.get(tokenHash, () => readAccess(tokenHash));
     },
 
     async findRefresh(tokenHash: string): Promise<StoredRefreshToken | null> {

@@ -14,8 +14,9 @@ import {
 } from './support.js';
 
 // Two instances of the app on one database, as behind a load balancer: sessions, codes, tokens,
-// revocation and throttling are all in the database, so any request may land on either instance
-// and nothing is cached that would let one of them go on trusting what the other has ended.
+// revocation and throttling are all in the database, so any request may land on either instance.
+// What an instance caches it uses only while the database's cache epoch stands still, so neither
+// goes on trusting what the other has ended (V-cached-lookups.test.ts changes things behind a cache).
 // On PostgreSQL two servers share one database; on SQLite two processes (here two apps) share one
 // file, which SQLite's locking allows on one machine.
 

@@ -1,0 +1,73 @@
+import type { Sql } from './sql.js';
+
+// Lookups cached in memory, and still revoked at once on every instance.
+//
+// The database keeps one counter, the cache epoch, that triggers move forward in the same
+// transaction as every change that can make a cached lookup wrong: a token or grant revoked, a
+// client, user, account or account link changed or deleted (migration 20261122180000_cache_epoch).
+// Triggers, so that no writer can forget it: this server, another instance, the command line.
+//
+// A lookup is cached with the epoch read before it. A cached lookup is used only if the epoch,
+// read again after the request arrived, has not moved: then nothing that could change the answer
+// has been committed since the lookup was read, on any instance. The epoch is read once per turn of
+// the event loop for all the requests of that turn, so a request that hits the cache waits for one
+// small shared read instead of its own lookups. A miss, or a moved epoch, reads the database as
+// without a cache.
+//
+// Only what was found is cached (an unknown token or client id is not, so made-up values cannot
+// fill the cache), each cache holds at most `limit` entries, and the oldest entry makes room.
+
+export interface CacheEpoch {
+  /** The epoch as of a read made after this call: shared by the calls of one turn. */
+  current(): Promise<string>;
+}
+
+export function cacheEpoch(sql: Sql): CacheEpoch {
+  let pending: Promise<string> | undefined;
+  return {
+    current() {
+      if (!pending) {
+        pending = sql
+          .get<{ value: unknown }>('SELECT "value" FROM "CacheEpoch" WHERE "id" = 1')
+          .then((row) => String(row?.value ?? 'missing'));
+        // Calls from later turns read again: each request sees an epoch read after it arrived.
+        setImmediate(() => {
+          pending = undefined;
+        });
+      }
+      return pending;
+    },
+  };
+}
+
+interface Entry<V> {
+  value: V;
+  epoch: string;
+}
+
+export interface CachedLookup<V> {
+  /** The value for `key`, from the cache while the epoch stands still, else from `read`. */
+  get(key: string, read: () => Promise<V | null>): Promise<V | null>;
+}
+
+export function cachedLookup<V>(epoch: CacheEpoch, limit: number): CachedLookup<V> {
+  const entries = new Map<string, Entry<V>>();
+  return {
+    async get(key, read) {
+      const current = await epoch.current();
+      const entry = entries.get(key);
+      if (entry && entry.epoch === current) return entry.value;
+      const value = await read();
+      if (value === null) {
+        entries.delete(key);
+        return null;
+      }
+      if (!entry && entries.size >= limit) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      entries.set(key, { value, epoch: current });
+      return value;
+    },
+  };
+}

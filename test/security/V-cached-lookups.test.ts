@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAccountMember, createAccount } from '../../src/admin/users.js';
+import type { TestApp } from '../helpers/app.js';
+import { createTestDatabase, TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
+import { basicAuth, makeClient, makeUser } from '../helpers/fixtures.js';
+import {
+  apiStatus,
+  appOn,
+  clientCredentials,
+  codeFlowTokens,
+  expectOAuthError,
+  type TestClient,
+} from './support.js';
+
+// The hot paths cache what they look up (access tokens, client credentials, the accounts a token
+// reaches) and use a cached answer only while the database's cache epoch stands still
+// (src/storage/cache-epoch.ts). Here instance B caches, and the changes come from elsewhere:
+// instance A, or plain SQL as the command line or an operator would write it. Each change must
+// take effect on B's very next request (checklist V1, V2, T2).
+
+describe(`cached lookups on ${TEST_DATABASE}: changes made elsewhere take effect at once`, () => {
+  let database: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  let client: TestClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    a = await appOn(database.url);
+    b = await appOn(database.url);
+    await makeUser(a, 'alice');
+    client = await makeClient(a, {
+      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+    });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.drop();
+  });
+
+  /** SQL on A's connection: a writer B knows nothing about. */
+  const sqlElsewhere = (text: string, values: (string | Date)[]) => a.storage.database.sql.run(text, values);
+
+  const me = (instance: TestApp, token: string) =>
+    instance.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+
+  const introspect = (instance: TestApp, token: string) =>
+    instance.app.inject({
+      method: 'POST',
+      url: '/oauth/introspect',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basicAuth(client.clientId, client.secret as string),
+      },
+      payload: new URLSearchParams({ token }).toString(),
+    });
+
+  it('V1 the cache is in use: a cached token is served while the epoch stands still, and read again once it moves', async () => {
+    const { tokens } = await codeFlowTokens(a, client, { scope: 'read' });
+    expect((await me(b, tokens.access_token)).statusCode).toBe(200);
+    // A column no trigger watches (the server never changes a token's scope): B keeps its copy.
+    await sqlElsewhere('UPDATE "AccessToken" SET "scope" = ? WHERE "tokenHash" = ?', [
+      'write',
+      hashOf(tokens.access_token),
+    ]);
+    expect((await me(b, tokens.access_token)).statusCode).toBe(200);
+    // Any watched change moves the epoch: B reads the token again and sees the scope it has now.
+    await sqlElsewhere('UPDATE "User" SET "username" = ? WHERE "username" = ?', ['alice', 'alice']);
+    expect((await me(b, tokens.access_token)).statusCode).toBe(403);
+  });
+
+  it('V1 a token B has cached is refused at once after A revokes it (RFC 7009)', async () => {
+    const { tokens } = await codeFlowTokens(a, client);
+    expect(await apiStatus(b, tokens.access_token)).toBe(200);
+    expect(await apiStatus(b, tokens.access_token)).toBe(200);
+    const revoked = await a.app.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basicAuth(client.clientId, client.secret as string),
+      },
+      payload: new URLSearchParams({ token: tokens.access_token }).toString(),
+    });
+    expect(revoked.statusCode).toBe(200);
+    expect(await apiStatus(b, tokens.access_token)).toBe(401);
+    expect((await introspect(b, tokens.access_token)).json()).toEqual({ active: false });
+  });
+
+  it('V1 a grant revoked by plain SQL ends the tokens B has cached at once', async () => {
+    const { tokens } = await codeFlowTokens(a, client);
+    expect(await apiStatus(b, tokens.access_token)).toBe(200);
+    expect((await introspect(b, tokens.access_token)).json().active).toBe(true);
+    await sqlElsewhere('UPDATE "Grant" SET "revokedAt" = ? WHERE "revokedAt" IS NULL', [new Date()]);
+    expect(await apiStatus(b, tokens.access_token)).toBe(401);
+    expect((await introspect(b, tokens.access_token)).json()).toEqual({ active: false });
+  });
+
+  it('V2 a renamed user and a new account membership show at once in what B answers', async () => {
+    const { tokens } = await codeFlowTokens(a, client);
+    expect((await me(b, tokens.access_token)).json().username).toBe('alice');
+    expect((await introspect(b, tokens.access_token)).json().accounts).toEqual([]);
+    const account = await createAccount(a.storage, { name: 'Salon' });
+    await addAccountMember(a.storage, account.id, 'alice');
+    expect((await introspect(b, tokens.access_token)).json().accounts).toEqual([
+      { id: account.id, name: 'Salon' },
+    ]);
+    await sqlElsewhere('UPDATE "User" SET "username" = ? WHERE "username" = ?', ['alice2', 'alice']);
+    expect((await me(b, tokens.access_token)).json().username).toBe('alice2');
+    await sqlElsewhere('UPDATE "User" SET "username" = ? WHERE "username" = ?', ['alice', 'alice2']);
+  });
+
+  it('T2 a client secret rotated elsewhere stops working on B at once; a deleted client too', async () => {
+    expect((await clientCredentials(b, client, 'read')).statusCode).toBe(200);
+    const other = await makeClient(a, { grantTypes: ['client_credentials'] });
+    // A's storage sets a new secret, as the rotate-secret command does.
+    await a.storage.clients.setSecretHash(client.clientId, 'a-hash-no-secret-has');
+    expectOAuthError(await clientCredentials(b, client, 'read'), 'invalid_client', 401);
+    expect((await clientCredentials(b, other, 'read')).statusCode).toBe(200);
+    await a.storage.clients.delete(other.clientId);
+    expectOAuthError(await clientCredentials(b, other, 'read'), 'invalid_client', 401);
+  });
+});
+
+function hashOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
