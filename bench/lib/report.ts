@@ -105,6 +105,7 @@ export function printTable(results: CaseResult[]): void {
     'p50 ms',
     'p99 ms',
     'peak RSS MiB',
+    'CPU µs/req',
     'non-2xx/err',
     '×peer cc',
     '×bare',
