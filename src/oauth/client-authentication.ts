@@ -111,5 +111,6 @@ function parseBasic(header: string): PresentedCredentials | null {
 }
 
 function formDecode(value: string): string {
+  if (!value.includes('%') && !value.includes('+')) return value;
   return decodeURIComponent(value.replace(/\+/g, ' '));
 }

@@ -31,6 +31,8 @@ export function parseForm(body: string): Record<string, string | string[]> {
 }
 
 function decode(text: string): string {
+  // Most names and values (tokens, ids, grant types) hold nothing to decode.
+  if (!text.includes('%') && !text.includes('+')) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
