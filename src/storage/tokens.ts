@@ -1,4 +1,5 @@
 import { type CacheEpoch, cachedLookup } from './cache-epoch.js';
+import { postgresExchanges } from './postgres-exchange.js';
 import {
   asDate,
   asDateOrNull,
@@ -56,6 +57,14 @@ export interface StoredRefreshToken {
 const CACHED_ACCESS_TOKENS = 10_000;
 
 export function tokenStore(sql: Sql, epoch: CacheEpoch) {
+  const tables = { access: ACCESS_TABLE, refresh: REFRESH_TABLE };
+  const postgresExchange =
+    sql.kind === 'postgresql'
+      ? {
+          authorization_code: postgresExchanges(sql, SPEND_POSTGRES.authorization_code, tables),
+          refresh_token: postgresExchanges(sql, SPEND_POSTGRES.refresh_token, tables),
+        }
+      : NO_POSTGRES;
   // Shared by the requests that present the same token: never changed by its users.
   const accessTokens = cachedLookup<StoredAccessToken>(epoch, CACHED_ACCESS_TOKENS);
 
@@ -98,19 +107,16 @@ export function tokenStore(sql: Sql, epoch: CacheEpoch) {
     async exchange(spent: Spent, tokens: NewTokens): Promise<boolean> {
       const now = new Date();
       const { access, refresh } = rows(tokens, now);
-      const guard = SPEND[spent.kind];
       if (sql.kind === 'sqlite') {
         const changed = await sql.guarded([
-          { text: guard.sqlite, values: [now, spent.hash] },
+          { text: SPEND_SQLITE[spent.kind], values: [now, spent.hash] },
           { text: insertText(ACCESS_TABLE), values: access },
           ...(refresh ? [{ text: insertText(REFRESH_TABLE), values: refresh }] : []),
         ]);
         return changed !== null;
       }
-      const changed = refresh
-        ? await sql.run(guard.postgres.withRefresh, [now, spent.hash, ...access, ...refresh])
-        : await sql.run(guard.postgres.accessOnly, [now, spent.hash, ...access]);
-      return changed === 1;
+      // The exchanges of one turn in one statement (postgres-exchange.ts).
+      return postgresExchange[spent.kind]({ spentHash: spent.hash, spentAt: now, access, refresh });
     },
 
     /**
@@ -214,12 +220,6 @@ const REFRESH_TABLE: Table = {
   types: ['text', 'text', 'text', TIMESTAMP, TIMESTAMP, TIMESTAMP],
 };
 
-// PostgreSQL: a data-modifying CTE makes a rotation one statement. Values in a SELECT list need
-// their column types spelled out (timestamp(3) as in the Prisma schema).
-const ACCESS_VALUES = '?, ?, ?, ?, ?, ?::timestamp(3), ?::timestamp(3)';
-const REFRESH_VALUES = '?, ?, ?, ?::timestamp(3), ?::timestamp(3), ?::timestamp(3)';
-const ACCESS_COLUMNS = ACCESS_TABLE.columns.join(', ');
-const REFRESH_COLUMNS = REFRESH_TABLE.columns.join(', ');
 
 const RETIRE_REFRESH =
   'UPDATE "RefreshToken" SET "revokedAt" = ? WHERE "tokenHash" = ? AND "revokedAt" IS NULL';
@@ -227,21 +227,16 @@ const RETIRE_REFRESH =
 const CONSUME_CODE =
   'UPDATE "AuthorizationCode" SET "consumedAt" = ? WHERE "codeHash" = ? AND "consumedAt" IS NULL';
 
-/** PostgreSQL: the spending UPDATE as a CTE, and the inserts only FROM it (so only if it changed a row). */
-function postgresExchange(spend: string) {
-  const spent = `WITH spent AS (${spend} RETURNING 1)`;
-  const insertAccess = `INSERT INTO "AccessToken" (${ACCESS_COLUMNS}) SELECT ${ACCESS_VALUES} FROM spent`;
-  return {
-    withRefresh:
-      `${spent}, access AS (${insertAccess}) ` +
-      `INSERT INTO "RefreshToken" (${REFRESH_COLUMNS}) SELECT ${REFRESH_VALUES} FROM spent`,
-    accessOnly: `${spent} ${insertAccess}`,
-  };
-}
+const SPEND_SQLITE = { refresh_token: RETIRE_REFRESH, authorization_code: CONSUME_CODE };
 
-const SPEND = {
-  refresh_token: { sqlite: RETIRE_REFRESH, postgres: postgresExchange(RETIRE_REFRESH) },
-  authorization_code: { sqlite: CONSUME_CODE, postgres: postgresExchange(CONSUME_CODE) },
+const SPEND_POSTGRES = {
+  refresh_token: { table: 'RefreshToken', key: 'tokenHash', spentColumn: 'revokedAt' },
+  authorization_code: { table: 'AuthorizationCode', key: 'codeHash', spentColumn: 'consumedAt' },
+};
+
+const NO_POSTGRES = {
+  authorization_code: () => Promise.reject(new Error('not a PostgreSQL database')),
+  refresh_token: () => Promise.reject(new Error('not a PostgreSQL database')),
 };
 
 const FIND_ACCESS: KeyedQuery = {
