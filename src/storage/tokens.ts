@@ -220,7 +220,6 @@ const REFRESH_TABLE: Table = {
   types: ['text', 'text', 'text', TIMESTAMP, TIMESTAMP, TIMESTAMP],
 };
 
-
 const RETIRE_REFRESH =
   'UPDATE "RefreshToken" SET "revokedAt" = ? WHERE "tokenHash" = ? AND "revokedAt" IS NULL';
 
