@@ -10,6 +10,7 @@ import {
   clientCredentials,
   codeFlowTokens,
   expectOAuthError,
+  introspectAs,
   type TestClient,
 } from './support.js';
 
@@ -46,16 +47,7 @@ describe(`cached lookups on ${TEST_DATABASE}: changes made elsewhere take effect
   const me = (instance: TestApp, token: string) =>
     instance.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
 
-  const introspect = (instance: TestApp, token: string) =>
-    instance.app.inject({
-      method: 'POST',
-      url: '/oauth/introspect',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: basicAuth(client.clientId, client.secret as string),
-      },
-      payload: new URLSearchParams({ token }).toString(),
-    });
+  const introspect = (instance: TestApp, token: string) => introspectAs(instance, client, token);
 
   it('V1 the cache is in use: a cached token is served while the epoch stands still, and read again once it moves', async () => {
     const { tokens } = await codeFlowTokens(a, client, { scope: 'read' });

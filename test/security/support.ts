@@ -157,6 +157,19 @@ export function clientCredentials(t: TestApp, client: TestClient, scope?: string
   );
 }
 
+/** POST /oauth/introspect on `t`, authenticated as `client` with HTTP Basic. */
+export function introspectAs(t: TestApp, client: TestClient, token: string) {
+  return t.app.inject({
+    method: 'POST',
+    url: '/oauth/introspect',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basicAuth(client.clientId, client.secret as string),
+    },
+    payload: new URLSearchParams({ token }).toString(),
+  });
+}
+
 /** GET /api/v1/me with a bearer token: 200 when the token is alive. */
 export async function apiStatus(t: TestApp, accessToken: string, path = '/api/v1/me'): Promise<number> {
   const response = await t.app.inject({ url: path, headers: { authorization: `Bearer ${accessToken}` } });

@@ -7,6 +7,7 @@ import {
   apiStatus,
   appOn,
   exchangeCode,
+  introspectAs,
   locationParams,
   REDIRECT_URI,
   refresh,
@@ -46,16 +47,7 @@ describe(`two instances on one ${TEST_DATABASE} database`, () => {
     return browser;
   }
 
-  const introspect = (instance: TestApp, token: string) =>
-    instance.app.inject({
-      method: 'POST',
-      url: '/oauth/introspect',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: basicAuth(client.clientId, client.secret as string),
-      },
-      payload: new URLSearchParams({ token }).toString(),
-    });
+  const introspect = (instance: TestApp, token: string) => introspectAs(instance, client, token);
 
   it('V1 V2 sign in on A, authorize on B, consent on A, exchange on B; revoke on A and B stops trusting the token at once', async () => {
     const jar = new Map<string, string>();
