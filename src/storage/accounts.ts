@@ -2,13 +2,6 @@ import { type CacheEpoch, cachedLookup } from './cache-epoch.js';
 import type { Db } from './database.js';
 import { asDate, type KeyedQuery, type Sql } from './sql.js';
 
-const ACCOUNTS_OF_USER: KeyedQuery = {
-  select: 'a."id", a."name", a."createdAt"',
-  from: '"AccountMember" m JOIN "Account" a ON a."id" = m."accountId"',
-  key: 'm."userId"',
-  orderBy: 'm."createdAt", m."accountId"',
-};
-
 /**
  * The accounts a token reaches (the Appointedd model), in one read keyed by the token's hash: its
  * holder's accounts (the user's, or for a client-credentials token the client owner's), narrowed to
@@ -87,13 +80,13 @@ export function accountStore(db: Db, sql: Sql, epoch: CacheEpoch) {
       });
     },
 
-    /** Hand-written SQL: introspection and /api/v1/accounts read it on every request. */
     async ofUser(userId: string): Promise<AccountRecord[]> {
-      const rows = await sql.allBy<{ id: string; name: string; createdAt: unknown }>(
-        ACCOUNTS_OF_USER,
-        userId,
-      );
-      return rows.map((row) => ({ ...row, createdAt: asDate(row.createdAt) }));
+      const rows = await db.accountMember.findMany({
+        where: { userId },
+        select: { account: { select: fields } },
+        orderBy: { createdAt: 'asc' },
+      });
+      return rows.map((row) => row.account);
     },
 
     /**

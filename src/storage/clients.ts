@@ -1,7 +1,7 @@
 import { type CacheEpoch, cachedLookup } from './cache-epoch.js';
 import type { Db } from './database.js';
 import { fromList, toList } from './lists.js';
-import { asBoolean, asDate, asDateOrNull, type KeyedQuery, type Sql } from './sql.js';
+import { asBoolean, asDateOrNull, type KeyedQuery, type Sql } from './sql.js';
 import type { ThrottlePolicy } from './throttle.js';
 
 export interface ClientRecord {
@@ -108,28 +108,9 @@ export function clientStore(db: Db, sql: Sql, epoch: CacheEpoch) {
       return toRecord(row);
     },
 
-    /** Hand-written SQL: introspection and /api/v1/accounts read the client on every request. */
     async find(id: string): Promise<ClientRecord | null> {
-      const row = await sql.getBy<ClientRow>(FIND_CLIENT, id);
-      if (!row) return null;
-      const accounts = asBoolean(row.allAccounts)
-        ? []
-        : await sql.allBy<{ accountId: string }>(FIND_CLIENT_ACCOUNTS, id);
-      return {
-        id: row.id,
-        name: row.name,
-        description: row.description,
-        isPublic: asBoolean(row.isPublic),
-        isAdmin: asBoolean(row.isAdmin),
-        redirectUris: toList(row.redirectUris),
-        grantTypes: toList(row.grantTypes),
-        scopes: toList(row.scopes),
-        ownerId: row.ownerId,
-        allAccounts: asBoolean(row.allAccounts),
-        accountIds: accounts.map((a) => a.accountId),
-        createdAt: asDate(row.createdAt),
-        secretHash: row.secretHash,
-      };
+      const row = await db.client.findUnique({ where: { id }, include: withAccounts });
+      return row ? toRecord(row) : null;
     },
 
     /**
@@ -227,34 +208,4 @@ const FIND_CREDENTIALS: KeyedQuery = {
   select: '"id", "secretHash", "isPublic", "isAdmin", "grantTypes", "scopes", "authLockedUntil"',
   from: '"Client"',
   key: '"id"',
-};
-
-interface ClientRow {
-  id: string;
-  name: string;
-  description: string;
-  isPublic: unknown;
-  isAdmin: unknown;
-  redirectUris: string;
-  grantTypes: string;
-  scopes: string;
-  ownerId: string | null;
-  allAccounts: unknown;
-  createdAt: unknown;
-  secretHash: string | null;
-}
-
-const FIND_CLIENT: KeyedQuery = {
-  select:
-    '"id", "name", "description", "isPublic", "isAdmin", "redirectUris", "grantTypes", "scopes", ' +
-    '"ownerId", "allAccounts", "createdAt", "secretHash"',
-  from: '"Client"',
-  key: '"id"',
-};
-
-const FIND_CLIENT_ACCOUNTS: KeyedQuery = {
-  select: '"accountId"',
-  from: '"ClientAccount"',
-  key: '"clientId"',
-  orderBy: '"accountId"',
 };

@@ -24,7 +24,7 @@ export function createStorage(database: Database) {
     sessions: sessionStore(db),
     throttle: throttleStore(db),
     tokens: tokenStore(database.sql, epoch),
-    users: userStore(db, database.sql),
+    users: userStore(db),
   };
 }
 

@@ -1,5 +1,5 @@
 import { type CacheEpoch, cachedLookup } from './cache-epoch.js';
-import { postgresExchanges } from './postgres-exchange.js';
+import { type ExchangeItem, postgresExchanges, type SpendTarget } from './postgres-exchange.js';
 import {
   asDate,
   asDateOrNull,
@@ -57,14 +57,10 @@ export interface StoredRefreshToken {
 const CACHED_ACCESS_TOKENS = 10_000;
 
 export function tokenStore(sql: Sql, epoch: CacheEpoch) {
-  const tables = { access: ACCESS_TABLE, refresh: REFRESH_TABLE };
-  const postgresExchange =
-    sql.kind === 'postgresql'
-      ? {
-          authorization_code: postgresExchanges(sql, SPEND_POSTGRES.authorization_code, tables),
-          refresh_token: postgresExchanges(sql, SPEND_POSTGRES.refresh_token, tables),
-        }
-      : NO_POSTGRES;
+  const exchanges = {
+    authorization_code: exchanger(sql, SPEND.authorization_code),
+    refresh_token: exchanger(sql, SPEND.refresh_token),
+  };
   // Shared by the requests that present the same token: never changed by its users.
   const accessTokens = cachedLookup<StoredAccessToken>(epoch, CACHED_ACCESS_TOKENS);
 
@@ -107,16 +103,7 @@ export function tokenStore(sql: Sql, epoch: CacheEpoch) {
     async exchange(spent: Spent, tokens: NewTokens): Promise<boolean> {
       const now = new Date();
       const { access, refresh } = rows(tokens, now);
-      if (sql.kind === 'sqlite') {
-        const changed = await sql.guarded([
-          { text: SPEND_SQLITE[spent.kind], values: [now, spent.hash] },
-          { text: insertText(ACCESS_TABLE), values: access },
-          ...(refresh ? [{ text: insertText(REFRESH_TABLE), values: refresh }] : []),
-        ]);
-        return changed !== null;
-      }
-      // The exchanges of one turn in one statement (postgres-exchange.ts).
-      return postgresExchange[spent.kind]({ spentHash: spent.hash, spentAt: now, access, refresh });
+      return exchanges[spent.kind]({ spentHash: spent.hash, spentAt: now, access, refresh });
     },
 
     /**
@@ -142,11 +129,6 @@ export function tokenStore(sql: Sql, epoch: CacheEpoch) {
         createdAt: asDate(row.createdAt),
         revoked: row.revokedAt !== null || row.grantRevokedAt !== null,
       };
-    },
-
-    /** Retires a refresh token; of parallel rotations of one token exactly one sees `true`. */
-    async retireRefresh(tokenHash: string): Promise<boolean> {
-      return (await sql.run(RETIRE_REFRESH, [new Date(), tokenHash])) === 1;
     },
 
     async revokeAccess(tokenHash: string): Promise<void> {
@@ -220,23 +202,31 @@ const REFRESH_TABLE: Table = {
   types: ['text', 'text', 'text', TIMESTAMP, TIMESTAMP, TIMESTAMP],
 };
 
-const RETIRE_REFRESH =
-  'UPDATE "RefreshToken" SET "revokedAt" = ? WHERE "tokenHash" = ? AND "revokedAt" IS NULL';
-
-const CONSUME_CODE =
-  'UPDATE "AuthorizationCode" SET "consumedAt" = ? WHERE "codeHash" = ? AND "consumedAt" IS NULL';
-
-const SPEND_SQLITE = { refresh_token: RETIRE_REFRESH, authorization_code: CONSUME_CODE };
-
-const SPEND_POSTGRES = {
+/** What an exchange spends: the row's table, key column, and the column that marks it spent. */
+const SPEND = {
   refresh_token: { table: 'RefreshToken', key: 'tokenHash', spentColumn: 'revokedAt' },
   authorization_code: { table: 'AuthorizationCode', key: 'codeHash', spentColumn: 'consumedAt' },
 };
 
-const NO_POSTGRES = {
-  authorization_code: () => Promise.reject(new Error('not a PostgreSQL database')),
-  refresh_token: () => Promise.reject(new Error('not a PostgreSQL database')),
-};
+/**
+ * One exchange, in one transaction. SQLite: a guarded write (the spending UPDATE must change its
+ * row, or nothing else runs). PostgreSQL: the exchanges of one turn in one statement
+ * (postgres-exchange.ts).
+ */
+function exchanger(sql: Sql, target: SpendTarget): (item: ExchangeItem) => Promise<boolean> {
+  if (sql.kind === 'postgresql') {
+    return postgresExchanges(sql, target, { access: ACCESS_TABLE, refresh: REFRESH_TABLE });
+  }
+  const spend =
+    `UPDATE "${target.table}" SET "${target.spentColumn}" = ? ` +
+    `WHERE "${target.key}" = ? AND "${target.spentColumn}" IS NULL`;
+  return async ({ spentHash, spentAt, access, refresh }) =>
+    (await sql.guarded([
+      { text: spend, values: [spentAt, spentHash] },
+      { text: insertText(ACCESS_TABLE), values: access },
+      ...(refresh ? [{ text: insertText(REFRESH_TABLE), values: refresh }] : []),
+    ])) !== null;
+}
 
 const FIND_ACCESS: KeyedQuery = {
   select:

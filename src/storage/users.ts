@@ -1,11 +1,4 @@
 import type { Db } from './database.js';
-import { asDate, type KeyedQuery, type Sql } from './sql.js';
-
-const FIND_USER: KeyedQuery = {
-  select: '"id", "username", "email", "createdAt"',
-  from: '"User"',
-  key: '"id"',
-};
 
 export interface UserRecord {
   id: string;
@@ -16,7 +9,7 @@ export interface UserRecord {
 
 const publicFields = { id: true, username: true, email: true, createdAt: true } as const;
 
-export function userStore(db: Db, sql: Sql) {
+export function userStore(db: Db) {
   return {
     create(user: {
       id: string;
@@ -27,10 +20,8 @@ export function userStore(db: Db, sql: Sql) {
       return db.user.create({ data: user, select: publicFields });
     },
 
-    /** Hand-written SQL: every bearer request to /api/v1/me and every introspection reads it. */
-    async find(id: string): Promise<UserRecord | null> {
-      const row = await sql.getBy<UserRecord & { createdAt: unknown }>(FIND_USER, id);
-      return row ? { ...row, createdAt: asDate(row.createdAt) } : null;
+    find(id: string): Promise<UserRecord | null> {
+      return db.user.findUnique({ where: { id }, select: publicFields });
     },
 
     findByUsername(username: string): Promise<UserRecord | null> {
