@@ -18,24 +18,39 @@ import type { Sql } from './sql.js';
 // fill the cache), each cache holds at most `limit` entries, and the oldest entry makes room.
 
 export interface CacheEpoch {
-  /** The epoch as of a read made after this call: shared by the calls of one turn. */
-  current(): Promise<string>;
+  /**
+   * The epoch as of a read made after this call's turn began, shared by the calls of one turn: at
+   * once on SQLite (a read on the event loop, sqlite-read-now.ts), else when the read answers.
+   */
+  current(): string | Promise<string>;
 }
 
+const EPOCH_QUERY = 'SELECT "value" FROM "CacheEpoch" WHERE "id" = 1';
+const epochText = (row: { value: unknown } | undefined) => String(row?.value ?? 'missing');
+
 export function cacheEpoch(sql: Sql): CacheEpoch {
-  let pending: Promise<string> | undefined;
+  let known: string | Promise<string> | undefined;
+  const forget = () => {
+    known = undefined;
+  };
+  const read = (): string | Promise<string> => {
+    if (sql.kind === 'sqlite') {
+      try {
+        return epochText(sql.getNow<{ value: unknown }>(EPOCH_QUERY));
+      } catch {
+        // Not readable at once (a lock, a file not there yet): the thread reads it as any query.
+      }
+    }
+    return sql.get<{ value: unknown }>(EPOCH_QUERY).then(epochText);
+  };
   return {
     current() {
-      if (!pending) {
-        pending = sql
-          .get<{ value: unknown }>('SELECT "value" FROM "CacheEpoch" WHERE "id" = 1')
-          .then((row) => String(row?.value ?? 'missing'));
+      if (known === undefined) {
+        known = read();
         // Calls from later turns read again: each request sees an epoch read after it arrived.
-        setImmediate(() => {
-          pending = undefined;
-        });
+        setImmediate(forget);
       }
-      return pending;
+      return known;
     },
   };
 }
@@ -52,22 +67,27 @@ export interface CachedLookup<V> {
 
 export function cachedLookup<V>(epoch: CacheEpoch, limit: number): CachedLookup<V> {
   const entries = new Map<string, Entry<V>>();
+  async function lookup(key: string, current: string, read: () => Promise<V | null>): Promise<V | null> {
+    const entry = entries.get(key);
+    if (entry && entry.epoch === current) return entry.value;
+    const value = await read();
+    if (value === null) {
+      entries.delete(key);
+      return null;
+    }
+    if (!entry && entries.size >= limit) {
+      const oldest = entries.keys().next().value;
+      if (oldest !== undefined) entries.delete(oldest);
+    }
+    entries.set(key, { value, epoch: current });
+    return value;
+  }
   return {
-    async get(key, read) {
-      const current = await epoch.current();
-      const entry = entries.get(key);
-      if (entry && entry.epoch === current) return entry.value;
-      const value = await read();
-      if (value === null) {
-        entries.delete(key);
-        return null;
-      }
-      if (!entry && entries.size >= limit) {
-        const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
-      }
-      entries.set(key, { value, epoch: current });
-      return value;
+    get(key, read) {
+      const current = epoch.current();
+      return typeof current === 'string'
+        ? lookup(key, current, read)
+        : current.then((value) => lookup(key, value, read));
     },
   };
 }

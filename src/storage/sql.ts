@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { sqliteReadNow } from './sqlite-read-now.js';
 import { type RawValue, SqliteThread } from './sqlite-thread.js';
 import { tickBatch } from './tick-batch.js';
 
@@ -65,6 +66,11 @@ export interface SqliteSql extends SqlBase {
    * and the result is null (e.g. store a refresh token's successors only if it was not retired yet).
    */
   guarded(statements: readonly Statement[]): Promise<number[] | null>;
+  /**
+   * A tiny read (no values) on the event loop's own read-only connection, instead of a trip to the
+   * thread and back (sqlite-read-now.ts). Throws when it cannot read now: ask `get` instead.
+   */
+  getNow<T = Row>(text: string): T | undefined;
 }
 
 export interface PostgresSql extends SqlBase {
@@ -96,6 +102,7 @@ export function asBoolean(value: unknown): boolean {
 
 export function sqliteSql(path: string): SqliteSql {
   const thread = new SqliteThread(path);
+  const readNow = sqliteReadNow(path);
   const raw = (text: string, values: readonly SqlValue[]) => ({ text, values: values.map(sqliteValue) });
   const write = (batch: readonly Statement[], guarded: boolean) =>
     thread.write({ statements: batch.map((s) => raw(s.text, s.values)), guarded });
@@ -115,7 +122,11 @@ export function sqliteSql(path: string): SqliteSql {
     run: async (text, values = []) => (await write([{ text, values }], false))?.[0] ?? 0,
     transaction: async (batch) => (await write(batch, false)) ?? [],
     guarded: (batch) => write(batch, true),
-    close: () => thread.close(),
+    getNow: <T>(text: string) => readNow.get<T>(text),
+    close: () => {
+      readNow.close();
+      return thread.close();
+    },
   };
 }
 
