@@ -1,5 +1,6 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import pino from 'pino';
+import type pino from 'pino';
+import { blockedStdout } from './log-destination.js';
 
 // JSON logs (pino) in which no secret can appear (checklist O1), at little cost per request.
 //
@@ -10,8 +11,8 @@ import pino from 'pino';
 //   credentials and cookies), an error's type, code, message and stack but none of its other
 //   properties (a driver error may carry the statement's values). pino's path redaction did the same
 //   job by searching every logged object, at about 7 µs per line, more than the rest of the line.
-// - In production the lines go to stdout asynchronously and in blocks (sonic-boom): a slow log
-//   reader never stops the event loop, and one write carries many lines. Lines still buffered
+// - In production the lines go to stdout asynchronously and in blocks (log-destination.ts): a slow
+//   log reader never stops the event loop, and one write carries many lines. Lines still buffered
 //   are written when the process exits.
 
 export interface LogOptions {
@@ -56,25 +57,11 @@ export function pathOf(url: string): string {
   return question === -1 ? url : url.slice(0, question);
 }
 
-/** Lines are written when 4 KiB have gathered, and at least every half second. */
-const LOG_BUFFER_BYTES = 4096;
-const LOG_FLUSH_MS = 500;
-
-/**
- * stdout, written asynchronously in blocks: one write for many lines instead of one each (a write
- * per line cost a tenth of the event loop's time under load, measured). sonic-boom writes what has
- * gathered at least every half second, so a quiet server's lines still appear, and pino writes the
- * rest when the process exits.
- */
-function bufferedStdout(): pino.DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
-}
-
 export function loggerOptions(options: LogOptions): pino.LoggerOptions & { stream?: pino.DestinationStream } {
   return {
     level: options.level,
     serializers,
-    ...(options.asynchronous ? { stream: bufferedStdout() } : {}),
+    ...(options.asynchronous ? { stream: blockedStdout() } : {}),
   };
 }
 

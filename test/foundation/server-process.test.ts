@@ -57,6 +57,35 @@ describe('the server process', () => {
     }
   });
 
+  it('writes every access line, in order, though it writes them in blocks: none is lost at SIGTERM', async () => {
+    const database = await createTestDatabase();
+    try {
+      const server = await start({ DATABASE_URL: database.url, SESSION_SECRET: 's'.repeat(40) });
+      running = server.child;
+      // More than one block (log-destination.ts gathers 32 K characters), and a rest still gathered.
+      const count = 400;
+      for (let i = 0; i < count; i++) {
+        expect((await fetch(`${server.url}/healthz?n=${i}`)).status).toBe(200);
+      }
+      const exited = new Promise<number | null>((resolve) => server.child.on('exit', resolve));
+      server.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"url":"/healthz"'))
+        .map((line) => JSON.parse(line) as { reqId: string; msg: string });
+      expect(lines).toHaveLength(count);
+      expect(lines.every((line) => line.msg === 'request completed')).toBe(true);
+      // Fastify numbers requests in base 36, in the order they arrived.
+      const ids = lines.map((line) => Number.parseInt(line.reqId.replace('req-', ''), 36));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(new Set(ids).size).toBe(count);
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('uses the embedded SQLite database under DATA_DIR when DATABASE_URL is unset', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'appointman-data-'));
     const env: Record<string, string> = { DATA_DIR: dataDir };
