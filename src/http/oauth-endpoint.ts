@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { authenticateRequest, usedBasic } from '../oauth/client-authentication.js';
 import { OAuthError } from '../oauth/errors.js';
 import { readParameters, refuseInQuery } from '../oauth/request-parameters.js';
@@ -9,8 +9,9 @@ import type { Storage } from '../storage/index.js';
 // never cached, parameters once each and never in the URL, client authentication.
 
 /** RFC 6749 §5.1, RFC 7662 §2.2: responses (errors too) carry Cache-Control: no-store. */
-export async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export function noStore(_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  done();
 }
 
 const CREDENTIALS = ['client_id', 'client_secret'] as const;

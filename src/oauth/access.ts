@@ -1,5 +1,4 @@
 import type { StoredAccessToken } from '../storage/tokens.js';
-import { parseScope } from './scopes.js';
 
 /** A valid access token, as resource endpoints see it. */
 export interface AccessGrant {
@@ -9,7 +8,7 @@ export interface AccessGrant {
   userId: string | null;
   /** The user's name (null for client-credentials tokens, and for a token whose user is gone). */
   username: string | null;
-  scopes: string[];
+  scopes: readonly string[];
   expiresAt: Date;
   issuedAt: Date;
 }
@@ -22,7 +21,7 @@ export function activeAccess(stored: StoredAccessToken | null, now = new Date())
     clientId: stored.clientId,
     userId: stored.userId,
     username: stored.username,
-    scopes: parseScope(stored.scope),
+    scopes: stored.scopes,
     expiresAt: stored.expiresAt,
     issuedAt: stored.createdAt,
   };

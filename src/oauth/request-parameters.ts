@@ -16,8 +16,8 @@ export function readParameters<Name extends string>(
   }
   const values = body as Record<string, unknown>;
   const result: Partial<Record<Name, string>> = {};
-  for (const [name, value] of Object.entries(values)) {
-    if (Array.isArray(value))
+  for (const name in values) {
+    if (Array.isArray(values[name]))
       throw new OAuthError('invalid_request', `parameter ${name} was sent more than once`);
   }
   for (const name of names) {

@@ -1,3 +1,4 @@
+import { parseScope } from '../oauth/scopes.js';
 import { type CacheEpoch, cachedLookup } from './cache-epoch.js';
 import { type ExchangeItem, postgresExchanges, type SpendTarget } from './postgres-exchange.js';
 import {
@@ -34,6 +35,8 @@ export interface StoredAccessToken {
   username: string | null;
   grantId: string | null;
   scope: string;
+  /** The scope, parsed once when read (RFC 6749 §3.3). */
+  scopes: readonly string[];
   expiresAt: Date;
   createdAt: Date;
   /** Revoked itself, or the grant it belongs to was. */
@@ -74,6 +77,7 @@ export function tokenStore(sql: Sql, epoch: CacheEpoch) {
       username: row.username,
       grantId: row.grantId,
       scope: row.scope,
+      scopes: parseScope(row.scope),
       expiresAt: asDate(row.expiresAt),
       createdAt: asDate(row.createdAt),
       revoked: row.revokedAt !== null || row.grantRevokedAt !== null,
