@@ -30,6 +30,7 @@ import {
 // server (SQLite, and PostgreSQL when reachable), each a child process driven by autocannon.
 // Options: --long (20 s per case), --seconds N, --warmup N, --databases sqlite,postgresql,
 // --cases client_credentials,..., --profile (node --cpu-prof on our server), --keep-logs, --strict,
+// --no-calibration (skip the bare route + 10 µs of CPU row),
 // --log-level (info, the production default, unless measuring what logging costs).
 // The same through BENCH_SECONDS, BENCH_WARMUP, BENCH_DATABASES, BENCH_CASES, BENCH_PROFILE=1.
 
@@ -54,6 +55,7 @@ const { values: args } = parseArgs({
     'keep-logs': { type: 'boolean', default: process.env.BENCH_KEEP_LOGS === '1' },
     strict: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: process.env.BENCH_LOG_LEVEL ?? 'info' },
+    'no-calibration': { type: 'boolean', default: process.env.BENCH_CALIBRATION === '0' },
   },
 });
 
@@ -103,6 +105,7 @@ function buildServer(): string {
   return join(root, 'dist', 'main.js');
 }
 
+const CALIBRATION_WORK_MICROS = 10;
 const CLIENT_ID = 'bench-client';
 const CLIENT_SECRET = randomBytes(32).toString('base64url');
 const form = (basic: string) => ({
@@ -127,17 +130,19 @@ async function measure(server: Server, result: CaseResult, spec: LoadSpec): Prom
   return result;
 }
 
-async function benchBare(when: string): Promise<void> {
+async function benchBare(when: string, workMicros = 0): Promise<void> {
   const server = await startServer({
     name: 'bare',
     args: [join(PROJECT_ROOT, 'bench/servers/bare.mjs')],
-    env: {},
+    env: { BENCH_WORK_US: String(workMicros) },
     readyPath: '/',
   });
   try {
     await measure(
       server,
-      { server: 'bare-fastify', database: '-', case: `GET / (${when})` },
+      workMicros > 0
+        ? { server: 'bare-fastify-work', database: '-', case: `GET / + ${workMicros} µs of CPU` }
+        : { server: 'bare-fastify', database: '-', case: `GET / (${when})` },
       { method: 'GET', path: '/', headers: {}, verifyBody: has('"hello"') },
     );
   } finally {
@@ -305,6 +310,10 @@ async function main(): Promise<void> {
   // The references run first and again last: the ratios use their mean, so a burst of other work on
   // the machine during one of them weighs half.
   await benchBare('first');
+  // Calibration: the bare route plus 10 µs of CPU per request. On these machines a server that is
+  // slower than its client pays for waking the client on every response, so the ratio to the bare
+  // route falls faster than the work grows; this row shows what 10 µs more costs.
+  if (!args['no-calibration']) await benchBare('calibration', CALIBRATION_WORK_MICROS);
   await benchPeer('first');
   for (const kind of ['sqlite', 'postgresql'] as const) {
     if (!wantedDatabases.includes(kind)) continue;

@@ -3,7 +3,8 @@ import { failuresOf, type LoadFigures } from './load.js';
 // The table, the ratios and the targets of the issue, all from figures measured in one run.
 
 export interface CaseResult {
-  server: 'bare-fastify' | 'oidc-provider' | 'appointman';
+  /** bare-fastify-work: the bare route spending a fixed amount of CPU per request (calibration). */
+  server: 'bare-fastify' | 'bare-fastify-work' | 'oidc-provider' | 'appointman';
   database: 'sqlite' | 'postgresql' | '-';
   case: string;
   figures?: LoadFigures;
