@@ -252,6 +252,46 @@ describe('T: token endpoint', () => {
     expect(charset.statusCode, charset.body).toBe(200);
   });
 
+  it('T4 U+0000 in a body, raw, as %00 or as a JSON \\u0000 escape, gets invalid_request', async () => {
+    // The parsers let the NUL check skip bodies whose raw text cannot hold one: each way one can
+    // arrive must still be refused, in a name as in a value.
+    const auth = { authorization: basicAuth(client.clientId, client.secret as string) };
+    const cases: [string, string, string][] = [
+      [
+        'raw NUL in a form value',
+        'grant_type=client_credentials&scope=read\u0000',
+        'application/x-www-form-urlencoded',
+      ],
+      [
+        '%00 in a form value',
+        'grant_type=client_credentials&scope=read%00',
+        'application/x-www-form-urlencoded',
+      ],
+      [
+        '%00 in a form name',
+        'grant_type=client_credentials&sc%00ope=read',
+        'application/x-www-form-urlencoded',
+      ],
+      [
+        'JSON escape in a value',
+        '{"grant_type":"client_credentials","scope":"read\\u0000"}',
+        'application/json',
+      ],
+      ['JSON escape in a name', '{"grant_type":"client_credentials","x\\u0000":"1"}', 'application/json'],
+      ['raw NUL in JSON', '{"grant_type":"client_credentials","scope":"read\u0000"}', 'application/json'],
+    ];
+    for (const [name, body, type] of cases) {
+      const response = await post(body, type, auth);
+      expectOAuthError(response, 'invalid_request', 400);
+      expect(response.json().error_description, name).toMatch(/NUL|U\+0000|control|JSON/);
+    }
+    // The same bodies without the NUL are fine (the refusals above are about the NUL alone).
+    expect(
+      (await post('grant_type=client_credentials&scope=read', 'application/x-www-form-urlencoded', auth))
+        .statusCode,
+    ).toBe(200);
+  });
+
   it('T4 other content types, or a body that is not UTF-8, get invalid_request', async () => {
     const auth = { authorization: basicAuth(client.clientId, client.secret as string) };
     const valid = 'grant_type=client_credentials';

@@ -91,7 +91,13 @@ export default fp(
       if (!isUtf8(buffer)) return done(new BadBodyError('the JSON body is not valid UTF-8'), undefined);
       const text = buffer.toString('utf8');
       defaultJson(request, text, (error, value) => {
-        if (!error && typeof value === 'object' && value !== null && !/\u0000|\\u0000/.test(text)) {
+        if (
+          !error &&
+          typeof value === 'object' &&
+          value !== null &&
+          !text.includes('\u0000') &&
+          !text.includes('\\u0000')
+        ) {
           nulFree.add(value);
         }
         done(error, value);
