@@ -9,30 +9,26 @@ import type { Sql } from './sql.js';
 //
 // A lookup is cached with the epoch read before it. A cached lookup is used only if the epoch,
 // read again after the request arrived, has not moved: then nothing that could change the answer
-// has been committed since the lookup was read, on any instance. The epoch is read once per turn of
-// the event loop for all the requests of that turn, so a request that hits the cache waits for one
-// small shared read instead of its own lookups. A miss, or a moved epoch, reads the database as
-// without a cache.
+// has been committed since the lookup was read, on any instance. The epoch is read once per turn
+// of the event loop, at its end (setImmediate), for all the lookups asked for in that turn: the
+// read comes after every request of the turn arrived, and requests that arrive later wait for the
+// next turn's read. On SQLite the read is made on the event loop itself (about 2 µs,
+// sqlite-read-now.ts); on PostgreSQL it is one small query. A miss, or a moved epoch, reads the
+// database as without a cache.
 //
 // Only what was found is cached (an unknown token or client id is not, so made-up values cannot
 // fill the cache), each cache holds at most `limit` entries, and the oldest entry makes room.
 
 export interface CacheEpoch {
-  /**
-   * The epoch as of a read made after this call's turn began, shared by the calls of one turn: at
-   * once on SQLite (a read on the event loop, sqlite-read-now.ts), else when the read answers.
-   */
-  current(): string | Promise<string>;
+  /** The epoch, as read at the end of this turn of the event loop: shared by the calls of one turn. */
+  current(): Promise<string>;
 }
 
 const EPOCH_QUERY = 'SELECT "value" FROM "CacheEpoch" WHERE "id" = 1';
 const epochText = (row: { value: unknown } | undefined) => String(row?.value ?? 'missing');
 
 export function cacheEpoch(sql: Sql): CacheEpoch {
-  let known: string | Promise<string> | undefined;
-  const forget = () => {
-    known = undefined;
-  };
+  let pending: Promise<string> | undefined;
   const read = (): string | Promise<string> => {
     if (sql.kind === 'sqlite') {
       try {
@@ -45,12 +41,18 @@ export function cacheEpoch(sql: Sql): CacheEpoch {
   };
   return {
     current() {
-      if (known === undefined) {
-        known = read();
-        // Calls from later turns read again: each request sees an epoch read after it arrived.
-        setImmediate(forget);
-      }
-      return known;
+      pending ??= new Promise<string>((resolve, reject) => {
+        // After the requests of this turn arrived; calls from later turns wait for a read of their own.
+        setImmediate(() => {
+          pending = undefined;
+          try {
+            resolve(read());
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
+      return pending;
     },
   };
 }
@@ -83,11 +85,8 @@ export function cachedLookup<V>(epoch: CacheEpoch, limit: number): CachedLookup<
     return value;
   }
   return {
-    get(key, read) {
-      const current = epoch.current();
-      return typeof current === 'string'
-        ? lookup(key, current, read)
-        : current.then((value) => lookup(key, value, read));
+    async get(key, read) {
+      return lookup(key, await epoch.current(), read);
     },
   };
 }

@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccountMember, createAccount } from '../../src/admin/users.js';
+import { sqlitePath } from '../../src/storage/migrate.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestDatabase, TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
 import { basicAuth, makeClient, makeUser } from '../helpers/fixtures.js';
@@ -79,6 +82,39 @@ describe(`cached lookups on ${TEST_DATABASE}: changes made elsewhere take effect
     expect(revoked.statusCode).toBe(200);
     expect(await apiStatus(b, tokens.access_token)).toBe(401);
     expect((await introspect(b, tokens.access_token)).json()).toEqual({ active: false });
+  });
+
+  /**
+   * A statement committed before this returns, by another connection, without giving the event
+   * loop a turn: better-sqlite3 on SQLite, psql (a process of its own) on PostgreSQL.
+   */
+  const commitElsewhereNow = (statement: string) => {
+    if (database.kind === 'sqlite') {
+      const connection = new Database(sqlitePath(database.url));
+      try {
+        connection.exec(statement);
+      } finally {
+        connection.close();
+      }
+    } else {
+      execFileSync('psql', [database.url, '-qc', statement]);
+    }
+  };
+
+  it('V1 a request sees a revocation committed before it arrived, even within the turn of an earlier epoch read', async () => {
+    const { tokens } = await codeFlowTokens(a, client, { scope: 'read' });
+    const hash = hashOf(tokens.access_token);
+    expect(await apiStatus(b, tokens.access_token)).toBe(200);
+    // An earlier request of this turn asks B for the token (and so for the epoch)...
+    const earlier = b.storage.tokens.findAccess(hash);
+    // ...then the token is revoked elsewhere and committed, and a request arrives, all in one turn.
+    commitElsewhereNow(
+      `UPDATE "AccessToken" SET "revokedAt" = CURRENT_TIMESTAMP WHERE "tokenHash" = '${hash}'`,
+    );
+    const after = me(b, tokens.access_token);
+    expect((await after).statusCode).toBe(401);
+    // The earlier lookup shares the epoch read, made after the turn's requests: it sees it too.
+    expect((await earlier)?.revoked).toBe(true);
   });
 
   it('V1 a grant revoked by plain SQL ends the tokens B has cached at once', async () => {
