@@ -124,7 +124,7 @@ async function measure(server: Server, result: CaseResult, spec: LoadSpec): Prom
   const failures = failuresOf(result.figures);
   console.log(
     `  ${result.figures.requestsPerSecond} req/s, p50 ${result.figures.latencyP50Ms} ms, p99 ${result.figures.latencyP99Ms} ms, ` +
-      `peak RSS ${result.peakRssMiB} MiB, server CPU ${result.figures.serverCpuMicrosPerRequest} µs/request${failures ? `, ${failures} FAILED responses ${JSON.stringify(result.figures.statusCodes)}` : ''}`,
+      `peak RSS ${result.peakRssMiB} MiB, server CPU ${result.figures.serverCpuMicrosPerRequest} µs/request, steal ${result.figures.stealPercent ?? '-'} %${failures ? `, ${failures} FAILED responses ${JSON.stringify(result.figures.statusCodes)}` : ''}`,
   );
   results.push(result);
   return result;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import autocannon, { type RequestSpec } from 'autocannon';
 
 // One load case: autocannon with a warm-up whose figures are dropped (but whose failures count).
@@ -33,6 +34,29 @@ export interface LoadFigures {
   statusCodes: Record<string, number>;
   /** Failures during the warm-up: they count against the run as much as the measured ones. */
   warmupFailures: number;
+  /**
+   * The share of the machine's CPU time the hypervisor gave to other machines while the case ran
+   * ("steal" in /proc/stat), in percent; absent where the kernel does not tell.
+   */
+  stealPercent?: number;
+}
+
+/** The machine's CPU time so far, all CPUs: [steal, total], in clock ticks (Linux /proc/stat). */
+function cpuTicks(): [number, number] | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      ?.trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    if (!fields || fields.length < 8 || fields.some(Number.isNaN)) return undefined;
+    // user nice system idle iowait irq softirq steal (guest time is counted in user already)
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return [fields[7] ?? 0, total];
+  } catch {
+    return undefined;
+  }
 }
 
 export function failuresOf(figures: LoadFigures): number {
@@ -79,8 +103,14 @@ export async function drive(
   };
   const warmup = await run(settings.warmupSeconds);
   const cpuBefore = server?.cpuMicros() ?? 0;
+  const ticksBefore = cpuTicks();
   const result = await run(settings.seconds);
   const cpu = (server?.cpuMicros() ?? 0) - cpuBefore;
+  const ticksAfter = cpuTicks();
+  const stealPercent =
+    ticksBefore && ticksAfter && ticksAfter[1] > ticksBefore[1]
+      ? Math.round(((ticksAfter[0] - ticksBefore[0]) / (ticksAfter[1] - ticksBefore[1])) * 1000) / 10
+      : undefined;
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = count;
   return {
@@ -96,5 +126,6 @@ export async function drive(
     mismatches: result.mismatches,
     statusCodes,
     warmupFailures: warmup.non2xx + warmup.errors + warmup.timeouts + warmup.mismatches,
+    ...(stealPercent === undefined ? {} : { stealPercent }),
   };
 }

@@ -107,6 +107,7 @@ export function printTable(results: CaseResult[]): void {
     'p99 ms',
     'peak RSS MiB',
     'CPU µs/req',
+    'steal %',
     'non-2xx/err',
     '×peer cc',
     '×bare',
@@ -120,6 +121,7 @@ export function printTable(results: CaseResult[]): void {
     String(r.figures?.latencyP99Ms ?? '-'),
     String(r.peakRssMiB ?? '-'),
     String(r.figures?.serverCpuMicrosPerRequest ?? '-'),
+    String(r.figures?.stealPercent ?? '-'),
     r.figures ? String(failuresOf(r.figures)) : '-',
     r.ratioToPeer === undefined ? '-' : r.ratioToPeer.toFixed(2),
     r.ratioToBare === undefined ? '-' : r.ratioToBare.toFixed(2),
@@ -140,8 +142,8 @@ export function printTargets(targets: Target[]): void {
 /** Markdown table for the README. */
 export function markdownTable(results: CaseResult[]): string {
   const lines = [
-    '| server | database | case | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | non-2xx | × oidc-provider cc | × bare route |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | database | case | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | steal % | non-2xx | × oidc-provider cc | × bare route |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     if (!r.figures) {
@@ -149,7 +151,7 @@ export function markdownTable(results: CaseResult[]): string {
       continue;
     }
     lines.push(
-      `| ${r.server} | ${r.database} | ${r.case} | ${r.figures.requestsPerSecond} | ${r.figures.latencyP50Ms} | ${r.figures.latencyP99Ms} | ${r.peakRssMiB ?? '-'} | ${r.figures.serverCpuMicrosPerRequest} | ${failuresOf(r.figures)} | ${r.ratioToPeer?.toFixed(2) ?? '-'} | ${r.ratioToBare?.toFixed(2) ?? '-'} |`,
+      `| ${r.server} | ${r.database} | ${r.case} | ${r.figures.requestsPerSecond} | ${r.figures.latencyP50Ms} | ${r.figures.latencyP99Ms} | ${r.peakRssMiB ?? '-'} | ${r.figures.serverCpuMicrosPerRequest} | ${r.figures.stealPercent ?? '-'} | ${failuresOf(r.figures)} | ${r.ratioToPeer?.toFixed(2) ?? '-'} | ${r.ratioToBare?.toFixed(2) ?? '-'} |`,
     );
   }
   return lines.join('\n');
