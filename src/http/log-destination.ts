@@ -14,7 +14,7 @@ import pino from 'pino';
 const BLOCK_CHARS = 32 * 1024;
 /** ...and at least this often, so a quiet server's lines still appear. */
 const FLUSH_MS = 500;
-/** sonic-boom's largest single write: a whole block. */
+/** sonic-boom's largest single write: a few blocks, when stdout was slow to take the last one. */
 const MAX_WRITE_BYTES = 256 * 1024;
 /** Lines waiting for a stdout that does not take them are bounded: beyond this they are dropped. */
 const MAX_PENDING_BYTES = 16 * 1024 * 1024;
