@@ -41,15 +41,11 @@ export function cacheEpoch(sql: Sql): CacheEpoch {
   };
   return {
     current() {
-      pending ??= new Promise<string>((resolve, reject) => {
+      pending ??= new Promise<string>((resolve) => {
         // After the requests of this turn arrived; calls from later turns wait for a read of their own.
         setImmediate(() => {
           pending = undefined;
-          try {
-            resolve(read());
-          } catch (error) {
-            reject(error);
-          }
+          resolve(read());
         });
       });
       return pending;

@@ -5,16 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccountMember, createAccount } from '../../src/admin/users.js';
 import { sqlitePath } from '../../src/storage/migrate.js';
 import type { TestApp } from '../helpers/app.js';
-import { createTestDatabase, TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
+import { TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
 import { basicAuth, makeClient, makeUser } from '../helpers/fixtures.js';
 import {
   apiStatus,
-  appOn,
   clientCredentials,
   codeFlowTokens,
   expectOAuthError,
   introspectAs,
   type TestClient,
+  type TwoInstances,
+  twoInstances,
 } from './support.js';
 
 // The hot paths cache what they look up (access tokens, client credentials, the accounts a token
@@ -24,25 +25,21 @@ import {
 // take effect on B's very next request (checklist V1, V2, T2).
 
 describe(`cached lookups on ${TEST_DATABASE}: changes made elsewhere take effect at once`, () => {
+  let instances: TwoInstances;
   let database: TestDatabase;
   let a: TestApp;
   let b: TestApp;
   let client: TestClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    a = await appOn(database.url);
-    b = await appOn(database.url);
+    instances = await twoInstances();
+    ({ database, a, b } = instances);
     await makeUser(a, 'alice');
     client = await makeClient(a, {
       grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
     });
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
-  });
+  afterAll(() => instances?.close());
 
   /** SQL on A's connection: a writer B knows nothing about. */
   const sqlElsewhere = (text: string, values: (string | Date)[]) => a.storage.database.sql.run(text, values);

@@ -10,6 +10,7 @@ import { createStorage } from '../../src/storage/index.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { TEST_ISSUER, type TestApp } from '../helpers/app.js';
 import { Browser, hiddenFields, redirectParams } from '../helpers/browser.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import {
   basicAuth,
   type makeClient,
@@ -197,6 +198,32 @@ export async function consentPage(browser: Browser, params: Record<string, strin
   const page = await browser.get(`/oauth/authorize?${new URLSearchParams(params)}`);
   expect(page.statusCode, page.body.slice(0, 300)).toBe(200);
   return { page, fields: hiddenFields(page.body) };
+}
+
+/** Two instances of the app on one new database, as behind a load balancer, and their teardown. */
+export interface TwoInstances {
+  database: TestDatabase;
+  a: TestApp;
+  b: TestApp;
+  close(): Promise<void>;
+}
+
+export async function twoInstances(): Promise<TwoInstances> {
+  const database = await createTestDatabase();
+  const apps: TestApp[] = [];
+  const close = async () => {
+    for (const app of apps) await app.close();
+    await database.drop();
+  };
+  try {
+    apps.push(await appOn(database.url));
+    apps.push(await appOn(database.url));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const [a, b] = apps as [TestApp, TestApp];
+  return { database, a, b, close };
 }
 
 /** The app on an existing database (several instances on one database, or through a proxy). */

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
 import { Browser, hiddenFields } from '../helpers/browser.js';
-import { createTestDatabase, TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
+import { TEST_DATABASE } from '../helpers/database.js';
 import { basicAuth, makeClient, makeUser, PASSWORD, pkcePair, tokenRequest } from '../helpers/fixtures.js';
 import {
   apiStatus,
-  appOn,
   exchangeCode,
   introspectAs,
   locationParams,
   REDIRECT_URI,
   refresh,
   type TestClient,
+  type TwoInstances,
+  twoInstances,
 } from './support.js';
 
 // Two instances of the app on one database, as behind a load balancer: sessions, codes, tokens,
@@ -22,23 +23,18 @@ import {
 // file, which SQLite's locking allows on one machine.
 
 describe(`two instances on one ${TEST_DATABASE} database`, () => {
-  let database: TestDatabase;
+  let instances: TwoInstances;
   let a: TestApp;
   let b: TestApp;
   let client: TestClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    a = await appOn(database.url);
-    b = await appOn(database.url);
+    instances = await twoInstances();
+    ({ a, b } = instances);
     await makeUser(a, 'alice');
     client = await makeClient(a);
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
-  });
+  afterAll(() => instances?.close());
 
   /** One browser (one cookie jar) whose requests the balancer sends to either instance. */
   function browserOn(instance: TestApp, jar: Map<string, string>): Browser {
