@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import formbody from '@fastify/formbody';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** A body we refuse: the route's error format turns it into invalid_request (checklist T4). */
@@ -9,11 +9,7 @@ export class BadBodyError extends Error {
   readonly code = 'BAD_BODY';
 }
 
-/**
- * Bodies whose raw text cannot hold U+0000 (no NUL byte, no "%00", no "\u0000" escape): the check
- * below need not search them again, value by value.
- */
-const nulFree = new WeakSet<object>();
+const NUL_MESSAGE = 'parameters must not contain the NUL character (U+0000)';
 
 /**
  * The parsed form's prototype: it has none itself, so a field named "__proto__" or "constructor" is
@@ -23,14 +19,17 @@ const nulFree = new WeakSet<object>();
 const FORM_FIELDS: object = Object.create(null);
 
 /**
- * application/x-www-form-urlencoded, strictly: percent-escapes must decode to UTF-8, and a
- * repeated name becomes an array so the routes can refuse it (RFC 6749 §3.1, §3.2).
+ * application/x-www-form-urlencoded, strictly: percent-escapes must decode to UTF-8, no name or
+ * value may hold U+0000, and a repeated name becomes an array so the routes can refuse it
+ * (RFC 6749 §3.1, §3.2).
  */
 export function parseForm(body: string): Record<string, string | string[]> {
   const result: Record<string, string | string[]> = Object.create(FORM_FIELDS);
   if (body === '') return result;
   // A form body is ASCII: anything else arrived unencoded (or not as UTF-8) and is refused.
   if (/[\u0080-\uffff]/.test(body)) throw new BadBodyError('the form body must be percent-encoded ASCII');
+  // U+0000 can only arrive raw or as "%00" ("%2500" is the text "%00", which holds no "%00").
+  if (body.includes('\u0000') || body.includes('%00')) throw new BadBodyError(NUL_MESSAGE);
   for (const pair of body.split('&')) {
     if (pair === '') continue;
     const index = pair.indexOf('=');
@@ -40,7 +39,6 @@ export function parseForm(body: string): Record<string, string | string[]> {
     result[name] =
       existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
-  if (!body.includes('\u0000') && !body.includes('%00')) nulFree.add(result);
   return result;
 }
 
@@ -63,46 +61,47 @@ export function containsNul(value: unknown, depth = 0): boolean {
   );
 }
 
+type ParserDone = (error: Error | null, body?: unknown) => void;
+
+/**
+ * A JSON body parser that refuses what Fastify's would take: bytes that are not UTF-8 (they would
+ * be replaced silently) and U+0000 anywhere.
+ */
+export function strictJsonParser(app: FastifyInstance, options: { emptyIsNoBody?: boolean } = {}) {
+  const json = app.getDefaultJsonParser('error', 'error');
+  return (request: FastifyRequest, body: string | Buffer, done: ParserDone) => {
+    const buffer = body as Buffer;
+    if (options.emptyIsNoBody && buffer.length === 0) return done(null, undefined);
+    if (!isUtf8(buffer)) return done(new BadBodyError('the JSON body is not valid UTF-8'), undefined);
+    const text = buffer.toString('utf8');
+    json(request, text, (error, value) => {
+      // A raw NUL is not valid JSON (RFC 8259 §7), so only a body that holds the escape of one
+      // needs its values searched.
+      if (!error && text.includes('\\u0000') && containsNul(value))
+        done(new BadBodyError(NUL_MESSAGE), undefined);
+      else done(error, value);
+    });
+  };
+}
+
 export default fp(
   async function bodyParsers(app: FastifyInstance) {
     // U+0000 is part of no name, id or token of ours, and PostgreSQL cannot store or even compare a
     // text holding it (a 500 before): such a request is malformed, on every route (RFC 6749 §5.2).
-    // The query and the path can hold U+0000 only as "%00" (HTTP forbids the raw byte), so most
-    // requests need no search of their parsed parameters.
+    // The form and JSON parsers refuse it in bodies as they parse; the query and the path can hold
+    // it only as "%00" (HTTP forbids the raw byte), so most requests need no search here at all.
     app.addHook('preValidation', (request, _reply, done) => {
       const inUrl =
         request.url.includes('%00') && (containsNul(request.query) || containsNul(request.params));
-      const body = request.body;
-      const inBody =
-        body !== undefined &&
-        !(typeof body === 'object' && body !== null && nulFree.has(body)) &&
-        containsNul(body);
-      if (inUrl || inBody) {
-        done(new BadBodyError('parameters must not contain the NUL character (U+0000)'));
-      } else {
-        done();
-      }
+      // A text/plain body (Fastify's own parser) is a string.
+      const inText = typeof request.body === 'string' && request.body.includes('\u0000');
+      if (inUrl || inText) done(new BadBodyError(NUL_MESSAGE));
+      else done();
     });
     await app.register(formbody, { parser: parseForm });
-    const defaultJson = app.getDefaultJsonParser('error', 'error');
+    const json = strictJsonParser(app);
     app.removeContentTypeParser('application/json');
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-      const buffer = body as Buffer;
-      if (!isUtf8(buffer)) return done(new BadBodyError('the JSON body is not valid UTF-8'), undefined);
-      const text = buffer.toString('utf8');
-      defaultJson(request, text, (error, value) => {
-        if (
-          !error &&
-          typeof value === 'object' &&
-          value !== null &&
-          !text.includes('\u0000') &&
-          !text.includes('\\u0000')
-        ) {
-          nulFree.add(value);
-        }
-        done(error, value);
-      });
-    });
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, json);
   },
   { name: 'body-parsers' },
 );

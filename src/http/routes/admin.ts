@@ -1,9 +1,8 @@
-import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN_SCOPE } from '../../oauth/scopes.js';
 import { requireBearer } from '../bearer.js';
 import { noStore } from '../oauth-endpoint.js';
-import { BadBodyError } from '../plugins/body-parsers.js';
+import { strictJsonParser } from '../plugins/body-parsers.js';
 import adminAccountRoutes from './admin/accounts.js';
 import adminClientRoutes from './admin/clients.js';
 import { installAdminErrors } from './admin/errors.js';
@@ -55,12 +54,7 @@ export default async function adminRoutes(app: FastifyInstance) {
  * (rotate-secret, DELETE): here an empty JSON body is no body, not an error.
  */
 function acceptEmptyJson(admin: FastifyInstance): void {
-  const json = admin.getDefaultJsonParser('error', 'error');
+  const json = strictJsonParser(admin, { emptyIsNoBody: true });
   admin.removeContentTypeParser('application/json');
-  admin.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const buffer = body as Buffer;
-    if (buffer.length === 0) return done(null, undefined);
-    if (!isUtf8(buffer)) return done(new BadBodyError('the JSON body is not valid UTF-8'), undefined);
-    json(request, buffer.toString('utf8'), done);
-  });
+  admin.addContentTypeParser('application/json', { parseAs: 'buffer' }, json);
 }
