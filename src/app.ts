@@ -8,6 +8,7 @@ import { AccessLog, loggerOptions } from './http/logging.js';
 import bodyParsers from './http/plugins/body-parsers.js';
 import securityHeaders from './http/plugins/security-headers.js';
 import sessions from './http/plugins/session.js';
+import { requestLoggerFactory } from './http/request-logger.js';
 import adminRoutes from './http/routes/admin.js';
 import apiRoutes from './http/routes/api.js';
 import assetRoutes from './http/routes/assets.js';
@@ -49,6 +50,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       : { logger: options.logger ?? loggerOptions({ level: config.logLevel, asynchronous: true }) }),
     // One access line per request instead of Fastify's two (logging.ts).
     logController: new AccessLog(),
+    // Each request's logger is made only when the request logs more than its access line.
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: 64 * 1024,
     trustProxy: config.trustProxy,
     return503OnClosing: true,

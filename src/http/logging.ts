@@ -1,6 +1,7 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type pino from 'pino';
 import { blockedStdout } from './log-destination.js';
+import { pathOf, RequestLogger } from './request-logger.js';
 
 // JSON logs (pino) in which no secret can appear (checklist O1), at little cost per request.
 //
@@ -51,12 +52,6 @@ export const serializers = {
   },
 };
 
-/** A URL's path: the query string is never logged. */
-export function pathOf(url: string): string {
-  const question = url.indexOf('?');
-  return question === -1 ? url : url.slice(0, question);
-}
-
 export function loggerOptions(options: LogOptions): pino.LoggerOptions & { stream?: pino.DestinationStream } {
   return {
     level: options.level,
@@ -77,6 +72,10 @@ export class AccessLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
+    if (!error && reply.log instanceof RequestLogger) {
+      reply.log.accessLine(request, reply);
+      return;
+    }
     const line = { req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 100) / 100 };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
