@@ -22,6 +22,12 @@ import type { Sql } from './sql.js';
 export interface CacheEpoch {
   /** The epoch, as read at the end of this turn of the event loop: shared by the calls of one turn. */
   current(): Promise<string>;
+  /**
+   * The epoch when it was just read at once, at the end of this turn, and nothing can have arrived
+   * since: the lookups that the turn's requests go on to make use it without waiting for the next
+   * turn. Undefined otherwise.
+   */
+  known(): string | undefined;
 }
 
 const EPOCH_QUERY = 'SELECT "value" FROM "CacheEpoch" WHERE "id" = 1';
@@ -29,6 +35,11 @@ const epochText = (row: { value: unknown } | undefined) => String(row?.value ?? 
 
 export function cacheEpoch(sql: Sql): CacheEpoch {
   let pending: Promise<string> | undefined;
+  let known: string | undefined;
+  const forget = () => {
+    known = undefined;
+  };
+  // The epoch read at once on SQLite, else the thread's or PostgreSQL's answer to the query.
   const read = (): string | Promise<string> => {
     if (sql.kind === 'sqlite') {
       try {
@@ -45,11 +56,21 @@ export function cacheEpoch(sql: Sql): CacheEpoch {
         // After the requests of this turn arrived; calls from later turns wait for a read of their own.
         setImmediate(() => {
           pending = undefined;
-          resolve(read());
+          const epoch = read();
+          if (typeof epoch === 'string') {
+            // Read now, in the event loop's last phase: every request that can still ask arrived
+            // before this read. It is forgotten once this callback's promise reactions have run
+            // (a microtask that queues a tick: ticks run after the microtask queue is empty), and
+            // in any case before the event loop takes in anything new.
+            known = epoch;
+            queueMicrotask(() => process.nextTick(forget));
+          }
+          resolve(epoch);
         });
       });
       return pending;
     },
+    known: () => known,
   };
 }
 
@@ -65,24 +86,32 @@ export interface CachedLookup<V> {
 
 export function cachedLookup<V>(epoch: CacheEpoch, limit: number): CachedLookup<V> {
   const entries = new Map<string, Entry<V>>();
-  async function lookup(key: string, current: string, read: () => Promise<V | null>): Promise<V | null> {
-    const entry = entries.get(key);
-    if (entry && entry.epoch === current) return entry.value;
-    const value = await read();
+  const store = (key: string, current: string, value: V | null, replacing: boolean): V | null => {
     if (value === null) {
       entries.delete(key);
       return null;
     }
-    if (!entry && entries.size >= limit) {
+    if (!replacing && entries.size >= limit) {
       const oldest = entries.keys().next().value;
       if (oldest !== undefined) entries.delete(oldest);
     }
     entries.set(key, { value, epoch: current });
     return value;
-  }
+  };
+  const lookup = (
+    key: string,
+    current: string,
+    read: () => Promise<V | null>,
+  ): V | null | Promise<V | null> => {
+    const entry = entries.get(key);
+    if (entry && entry.epoch === current) return entry.value;
+    return read().then((value) => store(key, current, value, entry !== undefined));
+  };
   return {
-    async get(key, read) {
-      return lookup(key, await epoch.current(), read);
+    get(key, read) {
+      const known = epoch.known();
+      if (known !== undefined) return Promise.resolve(lookup(key, known, read));
+      return epoch.current().then((current) => lookup(key, current, read));
     },
   };
 }

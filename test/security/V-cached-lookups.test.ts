@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccountMember, createAccount } from '../../src/admin/users.js';
@@ -112,6 +113,38 @@ describe(`cached lookups on ${TEST_DATABASE}: changes made elsewhere take effect
     expect((await after).statusCode).toBe(401);
     // The earlier lookup shares the epoch read, made after the turn's requests: it sees it too.
     expect((await earlier)?.revoked).toBe(true);
+  });
+
+  it('V1 an epoch read for one turn is not used by a lookup in a later turn', async () => {
+    const { tokens } = await codeFlowTokens(a, client, { scope: 'read' });
+    const hash = hashOf(tokens.access_token);
+    expect(await apiStatus(b, tokens.access_token)).toBe(200);
+    // Something to arrive in the event loop's next poll phase, as a request does: bytes on a socket.
+    const server = createServer();
+    const arrived = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const sender = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const receiver = await arrived;
+    try {
+      // The token is revoked elsewhere when the bytes arrive, and looked up again at once.
+      const later = new Promise<boolean | undefined>((resolve, reject) => {
+        receiver.once('data', () => {
+          commitElsewhereNow(
+            `UPDATE "AccessToken" SET "revokedAt" = CURRENT_TIMESTAMP WHERE "tokenHash" = '${hash}'`,
+          );
+          b.storage.tokens.findAccess(hash).then((found) => resolve(found?.revoked), reject);
+        });
+      });
+      // This lookup's epoch is read at once at the end of its turn (SQLite); this test goes on while
+      // the lookups that turn's requests go on to make may still use it, and sends the bytes.
+      expect((await b.storage.tokens.findAccess(hash))?.revoked).toBe(false);
+      sender.write('x');
+      expect(await later).toBe(true);
+    } finally {
+      sender.destroy();
+      receiver.destroy();
+      server.close();
+    }
   });
 
   it('V1 a grant revoked by plain SQL ends the tokens B has cached at once', async () => {
