@@ -63,6 +63,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('config', config);
   app.decorate('storage', storage);
 
+  // Declared here so that @fastify/view adds no hook giving every request, API calls too, an empty
+  // `reply.locals` (no route of ours uses it).
+  app.decorateReply('locals', null);
   await app.register(view, {
     engine: { handlebars: handlebars.create() },
     root: join(PROJECT_ROOT, 'views'),

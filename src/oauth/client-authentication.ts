@@ -1,4 +1,4 @@
-import { hashSecret, safeEqual } from '../security/secrets.js';
+import { secretMatchesHash } from '../security/secrets.js';
 import type { ClientCredentialsRecord } from '../storage/clients.js';
 import type { Storage } from '../storage/index.js';
 import type { ThrottlePolicy } from '../storage/throttle.js';
@@ -29,7 +29,7 @@ export async function authenticateClient(
   if (client.isPublic) return clientSecret === undefined ? client : null;
   if (clientSecret === undefined || client.secretHash === null) return null;
   if (client.authLockedUntil && client.authLockedUntil > new Date()) return null;
-  if (!safeEqual(hashSecret(clientSecret), client.secretHash)) {
+  if (!secretMatchesHash(clientSecret, client.secretHash)) {
     await storage.clients.recordAuthFailure(client.id, CLIENT_AUTH_THROTTLE);
     return null;
   }

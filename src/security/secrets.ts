@@ -36,6 +36,16 @@ export function hashSecret(value: string): string {
   return hash('sha256', value, 'base64url');
 }
 
+/**
+ * Whether a presented secret is the one whose hashSecret() is stored, compared in constant time
+ * (RFC 6819 §5.1.4.1.3): the two 32-byte digests, with no text made of either on the way.
+ */
+export function secretMatchesHash(secret: string, storedHash: string): boolean {
+  const presented = hash('sha256', secret, 'buffer');
+  const stored = Buffer.from(storedHash, 'base64url');
+  return presented.length === stored.length && timingSafeEqual(presented, stored);
+}
+
 /** Constant-time comparison of two strings (RFC 6819 §5.1.4.1.2 against timing attacks). */
 export function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
