@@ -39,12 +39,16 @@ export interface AccountRecord {
 
 const fields = { id: true, name: true, createdAt: true } as const;
 
-/** Tokens whose reachable accounts are kept in memory at most (cache-epoch.ts). */
+/** Tokens whose reachable accounts are kept in memory at most, per kind of token (cache-epoch.ts). */
 const CACHED_ACCOUNT_LISTS = 10_000;
 
 export function accountStore(db: Db, sql: Sql, epoch: CacheEpoch) {
   // Shared by the requests that present the same token: never changed by their users.
-  const reachable = cachedLookup<AccountRecord[]>(epoch, CACHED_ACCOUNT_LISTS);
+  // One cache per kind of token, keyed by the token's hash as it is (no key built per lookup).
+  const reachable = {
+    access_token: cachedLookup<AccountRecord[]>(epoch, CACHED_ACCOUNT_LISTS),
+    refresh_token: cachedLookup<AccountRecord[]>(epoch, CACHED_ACCOUNT_LISTS),
+  };
 
   async function readReachable(kind: 'access_token' | 'refresh_token', tokenHash: string) {
     const rows = await sql.allBy<{ id: string; name: string; createdAt: unknown }>(
@@ -95,7 +99,7 @@ export function accountStore(db: Db, sql: Sql, epoch: CacheEpoch) {
      * tokens found valid, so made-up tokens take no room in the cache.
      */
     async reachableWith(kind: 'access_token' | 'refresh_token', tokenHash: string): Promise<AccountRecord[]> {
-      return (await reachable.get(`${kind}:${tokenHash}`, () => readReachable(kind, tokenHash))) ?? [];
+      return (await reachable[kind].get(tokenHash, () => readReachable(kind, tokenHash))) ?? [];
     },
   };
 }
