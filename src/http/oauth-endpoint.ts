@@ -1,18 +1,12 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateRequest, usedBasic } from '../oauth/client-authentication.js';
 import { OAuthError } from '../oauth/errors.js';
 import { readParameters, refuseInQuery } from '../oauth/request-parameters.js';
 import type { ClientCredentialsRecord } from '../storage/clients.js';
 import type { Storage } from '../storage/index.js';
 
-// What the revocation and introspection endpoints share with the token endpoint's rules: answers
-// never cached, parameters once each and never in the URL, client authentication.
-
-/** RFC 6749 §5.1, RFC 7662 §2.2: responses (errors too) carry Cache-Control: no-store. */
-export function noStore(_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-  done();
-}
+// What the revocation and introspection endpoints share with the token endpoint's rules (answers are
+// never cached: security-headers.ts): parameters once each and never in the URL, client authentication.
 
 const CREDENTIALS = ['client_id', 'client_secret'] as const;
 

@@ -2,8 +2,15 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { Browser, hiddenFields } from '../helpers/browser.js';
-import { makeClient, makeUser, PASSWORD } from '../helpers/fixtures.js';
-import { REDIRECT_URI, signedIn, type TestClient } from './support.js';
+import { basicAuth, makeClient, makeUser, PASSWORD } from '../helpers/fixtures.js';
+import {
+  clientCredentials,
+  codeFlowTokens,
+  introspectAs,
+  REDIRECT_URI,
+  signedIn,
+  type TestClient,
+} from './support.js';
 
 // Response headers (checklist A4, A6; RFC 9700 §4.16 clickjacking, §4.2.4 referrer; RFC 6797 HSTS):
 // a strict Content-Security-Policy, no framing, no Referer, no CORS on the authorization endpoint,
@@ -68,11 +75,67 @@ describe('headers', () => {
       ['authorize redirect to login', await new Browser(t.app).get(authorize)],
       ['connected apps', await alice.get('/connected-apps')],
       ['token error', await t.app.inject({ method: 'POST', url: '/oauth/token', payload: {} })],
-      ['api 401', await t.app.inject({ url: '/api/v1/me' })],
+      ['api without a token', await t.app.inject({ url: '/api/v1/me' })],
       ['not found', await t.app.inject({ url: '/no/such/page' })],
       ['readyz', await t.app.inject({ url: '/readyz' })],
     ];
     for (const [label, response] of responses) expectStrictHeaders(response, label);
+  });
+
+  it('T3 V2 answers of the OAuth endpoints, the API and the admin API, errors too, are never cached', async () => {
+    // RFC 6749 §5.1, RFC 7662 §2.2, RFC 6750 §5.3: Cache-Control: no-store, and Pragma: no-cache for
+    // HTTP/1.0 caches. Set once for every response that does not set its own (security-headers.ts).
+    // A client of its own, and a user of its own: the other tests here need alice's consent unmade.
+    const app = await makeClient(t, {
+      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+    });
+    await makeUser(t, 'carol');
+    const { tokens } = await codeFlowTokens(t, app, { username: 'carol' });
+    const basic = { authorization: basicAuth(app.clientId, app.secret as string) };
+    const form = { ...basic, 'content-type': 'application/x-www-form-urlencoded' };
+    const responses: [string, LightMyRequestResponse][] = [
+      ['client_credentials', await clientCredentials(t, app, 'read')],
+      ['token error', await t.app.inject({ method: 'POST', url: '/oauth/token', payload: {} })],
+      ['introspection', await introspectAs(t, app, tokens.access_token)],
+      [
+        'api',
+        await t.app.inject({
+          url: '/api/v1/me',
+          headers: { authorization: `Bearer ${tokens.access_token}` },
+        }),
+      ],
+      [
+        'introspection error',
+        await t.app.inject({ method: 'POST', url: '/oauth/introspect', headers: form, payload: '' }),
+      ],
+      [
+        'revocation',
+        await t.app.inject({
+          method: 'POST',
+          url: '/oauth/revoke',
+          headers: form,
+          payload: `token=${tokens.refresh_token}`,
+        }),
+      ],
+      ['revocation error', await t.app.inject({ method: 'POST', url: '/oauth/revoke', payload: {} })],
+      ['api without a token', await t.app.inject({ url: '/api/v1/me' })],
+      ['admin without a token', await t.app.inject({ url: '/admin/v1/clients' })],
+    ];
+    for (const [label, response] of responses) {
+      expect(response.headers['cache-control'], label).toBe('no-store');
+      expect(response.headers.pragma, label).toBe('no-cache');
+    }
+    expect(responses.map(([label, response]) => `${label} ${response.statusCode}`)).toEqual([
+      'client_credentials 200',
+      'token error 400',
+      'introspection 200',
+      'api 200',
+      'introspection error 400',
+      'revocation 200',
+      'revocation error 401',
+      'api without a token 401',
+      'admin without a token 401',
+    ]);
   });
 
   it('A4 the consent page may post only to us and to the client’s own origin', async () => {

@@ -27,8 +27,10 @@ export default fp(
       reply.headers(always);
       if (!reply.hasHeader('content-security-policy'))
         reply.header('content-security-policy', DEFAULT_POLICY);
-      // RFC 6749 §5.1, RFC 6750 §5.3: nothing here is for a cache, unless a route says otherwise.
-      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      // RFC 6749 §5.1, RFC 7662 §2.2, RFC 6750 §5.3: nothing here is for a cache (HTTP/1.0 caches
+      // included), unless a route says otherwise. One hook for every route, errors too.
+      if (!reply.hasHeader('cache-control'))
+        reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       done(null, payload);
     });
   },

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ADMIN_SCOPE } from '../../oauth/scopes.js';
 import { requireBearer } from '../bearer.js';
-import { noStore } from '../oauth-endpoint.js';
 import { strictJsonParser } from '../plugins/body-parsers.js';
 import adminAccountRoutes from './admin/accounts.js';
 import adminClientRoutes from './admin/clients.js';
@@ -18,8 +17,7 @@ export default async function adminRoutes(app: FastifyInstance) {
     async (admin) => {
       installAdminErrors(admin);
       acceptEmptyJson(admin);
-      // Replies can carry a client secret: never cached.
-      admin.addHook('onRequest', noStore);
+      // Replies can carry a client secret: never cached (security-headers.ts sets no-store).
       // Before the body is even read: an unauthorized caller learns nothing about the input rules.
       admin.addHook('onRequest', requireBearer(app.storage, ADMIN_SCOPE));
       // Defence in depth: operator power belongs to an admin client itself, never to a user's token

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { invalidClient } from '../../oauth/client-authentication.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { introspectToken } from '../../oauth/introspection.js';
-import { clientCredentialProperties, endpointParameters, noStore, requireClient } from '../oauth-endpoint.js';
+import { clientCredentialProperties, endpointParameters, requireClient } from '../oauth-endpoint.js';
 import { FORM_OR_JSON, oauthErrorSchema, oauthFailureResponses } from '../schemas.js';
 
 export const introspectionResponseSchema = {
@@ -68,8 +68,6 @@ export const introspectSchema = {
 
 /** The introspection endpoint (RFC 7662 §2). */
 export default async function introspectRoutes(app: FastifyInstance) {
-  app.addHook('onRequest', noStore);
-
   app.post(
     '/oauth/introspect',
     { config: { errors: 'oauth' }, attachValidation: true, schema: introspectSchema },

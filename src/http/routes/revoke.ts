@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../../oauth/errors.js';
 import { revokeToken } from '../../oauth/revocation.js';
-import { clientCredentialProperties, endpointParameters, noStore, requireClient } from '../oauth-endpoint.js';
+import { clientCredentialProperties, endpointParameters, requireClient } from '../oauth-endpoint.js';
 import { FORM_OR_JSON, oauthErrorSchema, oauthFailureResponses } from '../schemas.js';
 
 export const revokeSchema = {
@@ -39,8 +39,6 @@ export const revokeSchema = {
 
 /** The revocation endpoint (RFC 7009 §2). */
 export default async function revokeRoutes(app: FastifyInstance) {
-  app.addHook('onRequest', noStore);
-
   app.post(
     '/oauth/revoke',
     { config: { errors: 'oauth' }, attachValidation: true, schema: revokeSchema },
