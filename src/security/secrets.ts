@@ -1,8 +1,30 @@
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomFillSync, timingSafeEqual } from 'node:crypto';
+
+/**
+ * CSPRNG output fetched 4 KiB at a time, as Node's own randomUUID() does: one call into OpenSSL per
+ * 128 tokens instead of one per token. A call costs several µs on these machines (measured: a
+ * refresh, which makes two tokens, spent 10 µs of its CPU in randomFillSync). Bytes are handed out
+ * once and zeroed as they go, so the pool only ever holds randomness no value has used yet.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafeSlow(POOL_BYTES);
+let used = POOL_BYTES;
+
+/** `bytes` bytes from the CSPRNG, as base64url. */
+function randomText(bytes: number): string {
+  if (used + bytes > POOL_BYTES) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  const text = pool.toString('base64url', used, used + bytes);
+  pool.fill(0, used, used + bytes);
+  used += bytes;
+  return text;
+}
 
 /** 256 bits from the CSPRNG, base64url: codes, tokens, client secrets, session ids (RFC 6749 §10.10). */
 export function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomText(32);
 }
 
 /** A short public identifier (client ids, user ids, account ids): 128 random bits. */
@@ -10,7 +32,7 @@ export function randomId(): string {
   // Never a leading '-' or '_': ids are passed as command-line arguments (`clients show <id>`), where
   // a leading dash reads as an option.
   for (;;) {
-    const id = randomBytes(16).toString('base64url');
+    const id = randomText(16);
     if (/^[A-Za-z0-9]/.test(id)) return id;
   }
 }
@@ -23,7 +45,7 @@ export function randomId(): string {
  * Never shown outside the server, so the time it carries tells no one anything.
  */
 export function timeOrderedId(now = Date.now()): string {
-  return `${now.toString(36).padStart(10, '0')}${randomBytes(12).toString('base64url')}`;
+  return `${now.toString(36).padStart(10, '0')}${randomText(12)}`;
 }
 
 /**

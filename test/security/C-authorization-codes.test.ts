@@ -219,5 +219,13 @@ describe('C: authorization codes', () => {
       for (const byte of Buffer.from(value, 'base64url')) ones += byte.toString(2).split('1').length - 1;
     }
     expect(Math.abs(ones / (200 * 256) - 0.5)).toBeLessThan(0.01);
+    // No two values share a run of 8 bytes: each has bytes of its own (the generator buffers its
+    // randomness, src/security/secrets.ts; 200 values take it through more than one refill).
+    const windows = new Set<string>();
+    for (const value of values as string[]) {
+      const bytes = Buffer.from(value, 'base64url');
+      for (let at = 0; at + 8 <= bytes.length; at++) windows.add(bytes.subarray(at, at + 8).toString('hex'));
+    }
+    expect(windows.size).toBe(200 * 25);
   });
 });
