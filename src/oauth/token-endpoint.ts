@@ -34,6 +34,19 @@ const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_cr
 /** Parameters that must never travel in a URL (RFC 6749 §2.3.1, §3.2; checklist T1). */
 const BODY_ONLY = ['client_secret', 'code', 'code_verifier', 'refresh_token', 'client_id', 'grant_type'];
 
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * The library's view of a token request: a form whose body is the one we parsed (from a form or JSON)
+ * and checked. The library asks whether the request is a form through type-is, which costs about
+ * 3 µs a request (profile); the answer is yes by construction.
+ */
+class CheckedFormRequest extends OAuth2Server.Request {
+  override is(...types: (string | string[])[]): string | false {
+    return types.flat().includes(FORM) ? FORM : false;
+  }
+}
+
 export function createTokenEndpoint(storage: Storage, settings: TokenEndpointSettings) {
   const model = createModel(storage, settings);
   const server = new OAuth2Server({
@@ -64,12 +77,12 @@ export function createTokenEndpoint(storage: Storage, settings: TokenEndpointSet
         body.client_secret = basic.clientSecret ?? '';
       }
       const issued = (await server.token(
-        new OAuth2Server.Request({
+        new CheckedFormRequest({
           method: 'POST',
           query: {},
           // The body was parsed and checked already (form or JSON), and HTTP Basic credentials decoded
           // into it: the library reads only this copy.
-          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+          headers: { ...headers, 'content-type': FORM },
           body,
         }),
         new OAuth2Server.Response(),

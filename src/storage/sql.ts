@@ -154,9 +154,20 @@ export function insertText(table: Table): string {
 
 /** As @prisma/adapter-better-sqlite3 writes them: ISO-8601 with "+00:00", booleans as 0/1. */
 function sqliteValue(value: SqlValue): RawValue {
-  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
+  if (value instanceof Date) return sqliteTime(value.getTime());
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
+}
+
+// A write's rows share their moment (created, retired, revoked): it is formatted once.
+let lastTime = Number.NaN;
+let lastText = '';
+function sqliteTime(time: number): string {
+  if (time !== lastTime) {
+    lastText = new Date(time).toISOString().replace('Z', '+00:00');
+    lastTime = time;
+  }
+  return lastText;
 }
 
 // ---------------------------------------------------------------------------------------------
