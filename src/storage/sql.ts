@@ -148,26 +148,23 @@ function keyedText(query: KeyedQuery): { one: string; many: string } {
   return texts;
 }
 
+const insertTexts = new WeakMap<Table, string>();
+
+/** The INSERT statement of a table, written once per table (every issued token writes one or two). */
 export function insertText(table: Table): string {
-  return `INSERT INTO ${table.name} (${table.columns.join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})`;
+  let text = insertTexts.get(table);
+  if (text === undefined) {
+    text = `INSERT INTO ${table.name} (${table.columns.join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})`;
+    insertTexts.set(table, text);
+  }
+  return text;
 }
 
 /** As @prisma/adapter-better-sqlite3 writes them: ISO-8601 with "+00:00", booleans as 0/1. */
 function sqliteValue(value: SqlValue): RawValue {
-  if (value instanceof Date) return sqliteTime(value.getTime());
+  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
-}
-
-// A write's rows share their moment (created, retired, revoked): it is formatted once.
-let lastTime = Number.NaN;
-let lastText = '';
-function sqliteTime(time: number): string {
-  if (time !== lastTime) {
-    lastText = new Date(time).toISOString().replace('Z', '+00:00');
-    lastTime = time;
-  }
-  return lastText;
 }
 
 // ---------------------------------------------------------------------------------------------
