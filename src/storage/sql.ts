@@ -20,7 +20,7 @@ export interface Statement {
 
 /**
  * A lookup by one key column. PostgreSQL runs the lookups of one turn of the event loop as one
- * statement (`key = ANY(...)`); SQLite runs each at once.
+ * statement (`key = ANY(...)`); SQLite runs each at once, on the event loop's own connection.
  */
 export interface KeyedQuery {
   /** The column list, e.g. `t."scope", g."revokedAt" AS "grantRevokedAt"`. */
@@ -92,6 +92,17 @@ export function asDateOrNull(value: unknown): Date | null {
   return value === null || value === undefined ? null : asDate(value);
 }
 
+/** A read made now, or, if it cannot be made now (a lock, a file not there yet), by `fallback`. */
+function readAtOnce<T>(read: () => T, fallback: () => Promise<T>): Promise<T> {
+  let value: T;
+  try {
+    value = read();
+  } catch {
+    return fallback();
+  }
+  return Promise.resolve(value);
+}
+
 /** A Boolean column: SQLite stores 0 or 1. */
 export function asBoolean(value: unknown): boolean {
   return value === true || value === 1 || value === 1n;
@@ -109,8 +120,17 @@ export function sqliteSql(path: string): SqliteSql {
 
   return {
     kind: 'sqlite',
-    getBy: <T>(query: KeyedQuery, key: string) => thread.get<T>(raw(keyedText(query).one, [key])),
-    allBy: <T>(query: KeyedQuery, key: string) => thread.all<T>(raw(keyedText(query).one, [key])),
+    // Point lookups on the event loop's own connection; the thread when it cannot read now.
+    getBy: <T>(query: KeyedQuery, key: string) =>
+      readAtOnce(
+        () => readNow.get<T>(keyedText(query).one, [key]),
+        () => thread.get<T>(raw(keyedText(query).one, [key])),
+      ),
+    allBy: <T>(query: KeyedQuery, key: string) =>
+      readAtOnce(
+        () => readNow.all<T>(keyedText(query).one, [key]),
+        () => thread.all<T>(raw(keyedText(query).one, [key])),
+      ),
     insert: async (rows) => {
       await write(
         rows.map((row) => ({ text: insertText(row.table), values: row.values })),

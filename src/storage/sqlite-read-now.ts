@@ -1,10 +1,13 @@
 import Database from 'better-sqlite3';
+import type { RawValue } from './sqlite-thread.js';
 
-// A read on the event loop itself, for the one tiny read that every turn of a busy server makes
-// (the cache epoch, cache-epoch.ts). Handing a statement to the SQLite thread and its answer back
-// costs two messages between threads: tens of microseconds of CPU on these machines, measured (a
-// quarter to a half of the server's time in the cached lookups' profile). A prepared point read
-// on a connection of the event loop's own costs about 2 µs.
+// Reads on the event loop itself, for the small reads every request makes: the cache epoch
+// (cache-epoch.ts, once a turn) and the point lookups by a unique key (a token, a code, a client,
+// the accounts a token reaches). Handing a statement to the SQLite thread and its answer back costs
+// two messages between threads: tens of microseconds of CPU on these machines, measured (a quarter
+// to a half of the server's time in the cached lookups' profile, and 20 µs of a refresh's), and a
+// turn of each thread of waiting. A prepared point read on a connection of the event loop's own
+// costs a few µs.
 //
 // The connection is read-only and holds no transaction between reads, so it sees every commit
 // and never holds up a checkpoint; in WAL mode a reader never waits for the writer. Everything
@@ -15,7 +18,9 @@ const RETRY_OPEN_MS = 1000;
 
 export interface ReadNow {
   /** The first row, read now. Throws if the database cannot be read now (the caller asks the thread). */
-  get<T>(text: string): T | undefined;
+  get<T>(text: string, values?: readonly RawValue[]): T | undefined;
+  /** Every row, read now; throws as `get` does. */
+  all<T>(text: string, values?: readonly RawValue[]): T[];
   close(): void;
 }
 
@@ -37,15 +42,22 @@ export function sqliteReadNow(path: string): ReadNow {
     }
   };
 
+  const prepared = (text: string): Database.Statement => {
+    const connection = open();
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = connection.prepare(text);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
+
   return {
-    get<T>(text: string): T | undefined {
-      const connection = open();
-      let statement = statements.get(text);
-      if (!statement) {
-        statement = connection.prepare(text);
-        statements.set(text, statement);
-      }
-      return statement.get() as T | undefined;
+    get<T>(text: string, values: readonly RawValue[] = []): T | undefined {
+      return prepared(text).get(values) as T | undefined;
+    },
+    all<T>(text: string, values: readonly RawValue[] = []): T[] {
+      return prepared(text).all(values) as T[];
     },
     close() {
       db?.close();

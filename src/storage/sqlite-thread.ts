@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 // The hot paths' SQLite work on a thread of its own. better-sqlite3 is synchronous: on the event
 // loop, every B-tree update, every commit and every WAL checkpoint (with its fsync) would hold up
 // all requests. This thread owns one connection:
-// - reads run as soon as they arrive, outside any transaction, so they see every commit;
+// - reads run as soon as they arrive, outside any transaction, so they see every commit (the small
+//   point lookups of the hot paths are made on the event loop instead: sqlite-read-now.ts);
 // - writes wait for the end of the thread's turn and are committed together (group commit: one
 //   transaction, a savepoint per write so one failing write fails alone); each is answered only
 //   after that commit, so a token is answered only once it is stored.
