@@ -14,7 +14,7 @@ import pino from 'pino';
 const { chindingsSym, streamSym, timeSym } = pino.symbols;
 
 const INFO = 30;
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 type AnyLog = (...args: unknown[]) => void;
 
 /** A URL's path: the query string is never logged (a careless client may put a token there). */
@@ -37,7 +37,7 @@ export class RequestLogger {
     return this.#child;
   }
 
-  private log(level: (typeof LEVELS)[number], args: unknown[]): void {
+  private log(level: Level, args: unknown[]): void {
     const logger = this.logger();
     (logger[level] as AnyLog).apply(logger, args);
   }

@@ -121,16 +121,20 @@ export function sqliteSql(path: string): SqliteSql {
   return {
     kind: 'sqlite',
     // Point lookups on the event loop's own connection; the thread when it cannot read now.
-    getBy: <T>(query: KeyedQuery, key: string) =>
-      readAtOnce(
-        () => readNow.get<T>(keyedText(query).one, [key]),
-        () => thread.get<T>(raw(keyedText(query).one, [key])),
-      ),
-    allBy: <T>(query: KeyedQuery, key: string) =>
-      readAtOnce(
-        () => readNow.all<T>(keyedText(query).one, [key]),
-        () => thread.all<T>(raw(keyedText(query).one, [key])),
-      ),
+    getBy: <T>(query: KeyedQuery, key: string) => {
+      const text = keyedText(query).one;
+      return readAtOnce(
+        () => readNow.get<T>(text, [key]),
+        () => thread.get<T>(raw(text, [key])),
+      );
+    },
+    allBy: <T>(query: KeyedQuery, key: string) => {
+      const text = keyedText(query).one;
+      return readAtOnce(
+        () => readNow.all<T>(text, [key]),
+        () => thread.all<T>(raw(text, [key])),
+      );
+    },
     insert: async (rows) => {
       await write(
         rows.map((row) => ({ text: insertText(row.table), values: row.values })),
