@@ -18,8 +18,11 @@ function start(
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+    // Decoded as a stream: a character split between two chunks stays whole.
+    child.stdout?.setEncoding('utf8');
+    child.stderr?.setEncoding('utf8');
+    const onData = (chunk: string) => {
+      output += chunk;
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
@@ -81,6 +84,34 @@ describe('the server process', () => {
       const ids = lines.map((line) => Number.parseInt(line.reqId.replace('req-', ''), 36));
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
       expect(new Set(ids).size).toBe(count);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('writes a line longer than a block whole, in its place among the others', async () => {
+    const database = await createTestDatabase();
+    try {
+      const server = await start({ DATABASE_URL: database.url, SESSION_SECRET: 's'.repeat(40) });
+      running = server.child;
+      // Longer than a block can take (32 KiB at up to 3 bytes a character): written on its own.
+      const longPath = `/${'a'.repeat(12_000)}`;
+      const count = 300;
+      for (let i = 0; i < count; i++) {
+        if (i === 200) expect((await fetch(`${server.url}${longPath}`)).status).toBe(404);
+        expect((await fetch(`${server.url}/healthz?n=${i}`)).status).toBe(200);
+      }
+      const exited = new Promise<number | null>((resolve) => server.child.on('exit', resolve));
+      server.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const urls = server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request completed"'))
+        .map((line) => (JSON.parse(line) as { req: { url: string } }).req.url);
+      const expected = Array.from({ length: count }, () => '/healthz');
+      expected.splice(200, 0, longPath);
+      expect(urls).toEqual(expected);
     } finally {
       await database.drop();
     }
