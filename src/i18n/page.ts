@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { cookiesOf } from '../http/cookies.js';
 import type { Messages } from './en.js';
 import { LOCALES, type Locale, negotiateLocale, supported } from './locale.js';
 import { messagesFor } from './messages.js';
@@ -18,7 +19,7 @@ export function pageLocale(request: FastifyRequest): Locale {
     const body = fields(request.body);
     locale = negotiateLocale({
       lang: query.lang,
-      cookie: request.cookies?.[COOKIE],
+      cookie: cookiesOf(request)[COOKIE],
       uiLocales: query.ui_locales ?? body.ui_locales ?? uiLocalesIn(query.return_to ?? body.return_to),
       acceptLanguage: request.headers['accept-language'],
     });
@@ -55,7 +56,7 @@ export function layoutLocals(
 ): LayoutLocals {
   const locale = pageLocale(request);
   const chosen = supported(fields(request.query).lang);
-  if (chosen !== undefined && request.method === 'GET' && request.cookies?.[COOKIE] !== chosen) {
+  if (chosen !== undefined && request.method === 'GET' && cookiesOf(request)[COOKIE] !== chosen) {
     reply.setCookie(COOKIE, chosen, {
       path: '/',
       httpOnly: true,

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { hashSecret, randomSecret, safeEqual } from '../../security/secrets.js';
 import type { Storage } from '../../storage/index.js';
 import type { SessionUser } from '../../storage/sessions.js';
+import { cookiesOf } from '../cookies.js';
 
 // Browser sessions, kept in the database so any instance behind a load balancer can serve any
 // request. The cookie holds 256 random bits; the database only their hash. Before sign-in the same
@@ -34,13 +35,14 @@ declare module 'fastify' {
 
 export default fp(
   async function sessions(app: FastifyInstance, options: SessionOptions) {
-    await app.register(cookie);
+    // No parsing hook: pages parse cookies when they ask (cookies.ts).
+    await app.register(cookie, { hook: false });
     const name = options.secure ? '__Host-appointman_session' : 'appointman_session';
     const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: options.secure };
     const csrfFor = (sessionId: string) =>
       createHmac('sha256', options.secret).update(`csrf:${sessionId}`).digest('base64url');
     const sessionIdOf = (request: FastifyRequest): string | undefined => {
-      const value = request.cookies[name];
+      const value = cookiesOf(request)[name];
       return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
     };
     const users = new WeakMap<FastifyRequest, Promise<SessionUser | null>>();
@@ -60,7 +62,7 @@ export default fp(
       if (!sessionId) {
         sessionId = randomSecret();
         reply.setCookie(name, sessionId, cookieOptions);
-        this.cookies[name] = sessionId;
+        cookiesOf(this)[name] = sessionId;
       }
       return csrfFor(sessionId);
     });
