@@ -8,15 +8,16 @@ import type { Storage } from '../storage/index.js';
 // What the revocation and introspection endpoints share with the token endpoint's rules (answers are
 // never cached: security-headers.ts): parameters once each and never in the URL, client authentication.
 
-const CREDENTIALS = ['client_id', 'client_secret'] as const;
+/** What the revocation and introspection endpoints read (RFC 7009 §2.1, RFC 7662 §2.1, RFC 6749 §2.3.1). */
+const TOKEN_PARAMETERS = ['token', 'token_type_hint', 'client_id', 'client_secret'] as const;
 
 /**
  * The body's parameters. The route schema is checked too (attachValidation): these checks are at
  * least as strict and answer in the RFC's words, so the schema's verdict is only the last word.
  */
-export function endpointParameters<Name extends string>(request: FastifyRequest, names: readonly Name[]) {
-  refuseInQuery(request.query, [...names, ...CREDENTIALS]);
-  const parameters = readParameters(request.body, [...names, ...CREDENTIALS]);
+export function tokenParameters(request: FastifyRequest) {
+  refuseInQuery(request.query, TOKEN_PARAMETERS);
+  const parameters = readParameters(request.body, TOKEN_PARAMETERS);
   if (request.validationError) {
     throw new OAuthError('invalid_request', `invalid request: ${request.validationError.message}`);
   }

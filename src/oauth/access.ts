@@ -13,9 +13,12 @@ export interface AccessGrant {
   issuedAt: Date;
 }
 
-/** The token's record when it is currently valid: known, not expired, not revoked (nor its grant). */
-export function activeAccess(stored: StoredAccessToken | null, now = new Date()): AccessGrant | null {
-  if (!stored || stored.revoked || stored.expiresAt <= now) return null;
+/**
+ * The token's record when it is currently valid: known, not expired, not revoked (nor its grant).
+ * `now` in milliseconds since 1970.
+ */
+export function activeAccess(stored: StoredAccessToken | null, now = Date.now()): AccessGrant | null {
+  if (!stored || stored.revoked || stored.expiresAt.getTime() <= now) return null;
   return {
     tokenHash: stored.tokenHash,
     clientId: stored.clientId,

@@ -36,7 +36,7 @@ export async function introspectToken(
 ): Promise<IntrospectionResponse> {
   if (token === '' || token.length > MAX_TOKEN_LENGTH) return INACTIVE;
   const tokenHash = hashSecret(token);
-  const now = new Date();
+  const now = Date.now();
   for (const type of searchOrder(hint)) {
     const found =
       type === 'access_token'
@@ -51,11 +51,15 @@ export async function introspectToken(
 }
 
 /** A refresh token that can still be used: known, not rotated or revoked (nor its grant), not expired. */
-function activeRefresh(stored: StoredRefreshToken | null, now: Date): AccessGrant | null {
+function activeRefresh(stored: StoredRefreshToken | null, now: number): AccessGrant | null {
   if (!stored || stored.revoked) return null;
-  const ends = [stored.expiresAt, stored.absoluteExpiresAt].filter((d): d is Date => d !== null);
-  const expiresAt = new Date(Math.min(...ends.map((d) => d.getTime())));
-  if (expiresAt <= now) return null;
+  // The sooner of its two ends: idle expiry and, where configured, the absolute lifetime (checklist F5).
+  const { absoluteExpiresAt } = stored;
+  const expiresAt =
+    absoluteExpiresAt !== null && absoluteExpiresAt.getTime() < stored.expiresAt.getTime()
+      ? absoluteExpiresAt
+      : stored.expiresAt;
+  if (expiresAt.getTime() <= now) return null;
   return {
     tokenHash: stored.tokenHash,
     clientId: stored.clientId,
@@ -75,12 +79,15 @@ function describe(
 ): IntrospectionResponse {
   // A token whose user is gone is no longer valid (its rows normally go with the user).
   if (grant.userId && grant.username === null) return INACTIVE;
+  // Client-credentials tokens act for the client alone: no username, no sub (undefined is left out).
+  const { userId, username } = grant;
+  const forUser = userId !== null && username !== null;
   return {
     active: true,
     scope: grant.scopes.join(' '),
     client_id: grant.clientId,
-    // Client-credentials tokens act for the client alone: no username, no sub.
-    ...(grant.userId && grant.username ? { username: grant.username, sub: grant.userId } : {}),
+    username: forUser ? username : undefined,
+    sub: forUser ? userId : undefined,
     token_type: tokenType,
     exp: Math.floor(grant.expiresAt.getTime() / 1000),
     iat: Math.floor(grant.issuedAt.getTime() / 1000),

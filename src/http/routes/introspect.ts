@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { invalidClient } from '../../oauth/client-authentication.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { introspectToken } from '../../oauth/introspection.js';
-import { clientCredentialProperties, endpointParameters, requireClient } from '../oauth-endpoint.js';
+import { clientCredentialProperties, requireClient, tokenParameters } from '../oauth-endpoint.js';
 import { FORM_OR_JSON, oauthErrorSchema, oauthFailureResponses } from '../schemas.js';
 
 export const introspectionResponseSchema = {
@@ -72,7 +72,7 @@ export default async function introspectRoutes(app: FastifyInstance) {
     '/oauth/introspect',
     { config: { errors: 'oauth' }, attachValidation: true, schema: introspectSchema },
     async (request, reply) => {
-      const parameters = endpointParameters(request, ['token', 'token_type_hint']);
+      const parameters = tokenParameters(request);
       const { token, token_type_hint: hint } = parameters;
       // The token is looked up while the caller authenticates (one wait for the database instead of
       // two); its description goes only to an authenticated caller.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../../oauth/errors.js';
 import { revokeToken } from '../../oauth/revocation.js';
-import { clientCredentialProperties, endpointParameters, requireClient } from '../oauth-endpoint.js';
+import { clientCredentialProperties, requireClient, tokenParameters } from '../oauth-endpoint.js';
 import { FORM_OR_JSON, oauthErrorSchema, oauthFailureResponses } from '../schemas.js';
 
 export const revokeSchema = {
@@ -43,7 +43,7 @@ export default async function revokeRoutes(app: FastifyInstance) {
     '/oauth/revoke',
     { config: { errors: 'oauth' }, attachValidation: true, schema: revokeSchema },
     async (request, reply) => {
-      const parameters = endpointParameters(request, ['token', 'token_type_hint']);
+      const parameters = tokenParameters(request);
       // RFC 7009 §2.1: the client authenticates first, then its token is looked for.
       const client = await requireClient(app.storage, request, reply, parameters);
       if (parameters.token === undefined || parameters.token === '') {
