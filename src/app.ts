@@ -50,6 +50,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       : { logger: options.logger ?? loggerOptions({ level: config.logLevel, asynchronous: true }) }),
     // One access line per request instead of Fastify's two (logging.ts).
     logController: new AccessLog(),
+    // Request ids are Fastify's own counter, never a client's header (request-logger.ts relies on it).
+    requestIdHeader: false,
     // Each request's logger is made only when the request logs more than its access line.
     childLoggerFactory: requestLoggerFactory,
     bodyLimit: 64 * 1024,

@@ -85,9 +85,12 @@ export class RequestLogger {
     const time = (logger[timeSym] as () => string)();
     const bindings = logger[chindingsSym] as string;
     const address = request.ip === undefined ? '' : `,"remoteAddress":${JSON.stringify(request.ip)}`;
+    // Quoted as they are, with nothing to escape: the request id is Fastify's counter ("req-" and base
+    // 36; app.ts reads no id from a header), the method a token Node's HTTP parser accepted. The path
+    // and the address can carry anything a client sends (X-Forwarded-For behind a proxy).
     destination.write(
-      `{"level":${INFO}${time}${bindings},"reqId":${JSON.stringify(this.requestId)}` +
-        `,"req":{"method":${JSON.stringify(request.method)},"url":${JSON.stringify(pathOf(request.url))}${address}}` +
+      `{"level":${INFO}${time}${bindings},"reqId":"${this.requestId}"` +
+        `,"req":{"method":"${request.method}","url":${JSON.stringify(pathOf(request.url))}${address}}` +
         `,"res":{"statusCode":${reply.statusCode}},"responseTime":${Math.round(reply.elapsedTime * 100) / 100}` +
         ',"msg":"request completed"}\n',
     );

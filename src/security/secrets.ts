@@ -61,11 +61,11 @@ export function hashSecret(value: string): string {
 /**
  * Whether a presented secret is the one whose hashSecret() is stored, compared in constant time
  * (RFC 6819 §5.1.4.1.3): the two 32-byte digests, with no text made of either on the way.
+ * `storedDigest` is the stored hash decoded from base64url.
  */
-export function secretMatchesHash(secret: string, storedHash: string): boolean {
+export function secretMatchesDigest(secret: string, storedDigest: Buffer): boolean {
   const presented = hash('sha256', secret, 'buffer');
-  const stored = Buffer.from(storedHash, 'base64url');
-  return presented.length === stored.length && timingSafeEqual(presented, stored);
+  return presented.length === storedDigest.length && timingSafeEqual(presented, storedDigest);
 }
 
 /** Constant-time comparison of two strings (RFC 6819 §5.1.4.1.2 against timing attacks). */

@@ -24,7 +24,8 @@ export interface ClientRecord {
 /** What the token endpoint needs to authenticate a client: one row, no joins. */
 export interface ClientCredentialsRecord {
   id: string;
-  secretHash: string | null;
+  /** The stored hash of the secret, as its 32 bytes (decoded once, when the record is read). */
+  secretDigest: Buffer | null;
   isPublic: boolean;
   isAdmin: boolean;
   grantTypes: string[];
@@ -77,7 +78,7 @@ export function clientStore(db: Db, sql: Sql, epoch: CacheEpoch) {
     if (!row) return null;
     return {
       id: row.id,
-      secretHash: row.secretHash,
+      secretDigest: row.secretHash === null ? null : Buffer.from(row.secretHash, 'base64url'),
       isPublic: asBoolean(row.isPublic),
       isAdmin: asBoolean(row.isAdmin),
       grantTypes: toList(row.grantTypes),
