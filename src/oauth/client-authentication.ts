@@ -1,4 +1,4 @@
-import { secretMatchesDigest } from '../security/secrets.js';
+import { secretMatchesHash } from '../security/secrets.js';
 import type { ClientCredentialsRecord } from '../storage/clients.js';
 import type { Storage } from '../storage/index.js';
 import type { ThrottlePolicy } from '../storage/throttle.js';
@@ -27,9 +27,9 @@ export async function authenticateClient(
   const client = await storage.clients.findCredentials(clientId);
   if (!client) return null;
   if (client.isPublic) return clientSecret === undefined ? client : null;
-  if (clientSecret === undefined || client.secretDigest === null) return null;
+  if (clientSecret === undefined || client.secretHash === null) return null;
   if (client.authLockedUntil && client.authLockedUntil > new Date()) return null;
-  if (!secretMatchesDigest(clientSecret, client.secretDigest)) {
+  if (!secretMatchesHash(clientSecret, client.secretHash)) {
     await storage.clients.recordAuthFailure(client.id, CLIENT_AUTH_THROTTLE);
     return null;
   }

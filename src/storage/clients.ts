@@ -24,8 +24,7 @@ export interface ClientRecord {
 /** What the token endpoint needs to authenticate a client: one row, no joins. */
 export interface ClientCredentialsRecord {
   id: string;
-  /** The stored hash of the secret, as its 32 bytes (decoded once, when the record is read). */
-  secretDigest: Buffer | null;
+  secretHash: string | null;
   isPublic: boolean;
   isAdmin: boolean;
   grantTypes: string[];
@@ -78,7 +77,7 @@ export function clientStore(db: Db, sql: Sql, epoch: CacheEpoch) {
     if (!row) return null;
     return {
       id: row.id,
-      secretDigest: row.secretHash === null ? null : Buffer.from(row.secretHash, 'base64url'),
+      secretHash: row.secretHash,
       isPublic: asBoolean(row.isPublic),
       isAdmin: asBoolean(row.isAdmin),
       grantTypes: toList(row.grantTypes),
