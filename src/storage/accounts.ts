@@ -43,13 +43,6 @@ const fields = { id: true, name: true, createdAt: true } as const;
 const CACHED_ACCOUNT_LISTS = 10_000;
 
 export function accountStore(db: Db, sql: Sql, epoch: CacheEpoch) {
-  // Shared by the requests that present the same token: never changed by their users.
-  // One cache per kind of token, keyed by the token's hash as it is (no key built per lookup).
-  const reachable = {
-    access_token: cachedLookup<AccountRecord[]>(epoch, CACHED_ACCOUNT_LISTS),
-    refresh_token: cachedLookup<AccountRecord[]>(epoch, CACHED_ACCOUNT_LISTS),
-  };
-
   async function readReachable(kind: 'access_token' | 'refresh_token', tokenHash: string) {
     const rows = await sql.allBy<{ id: string; name: string; createdAt: unknown }>(
       kind === 'access_token' ? REACHABLE_WITH_ACCESS_TOKEN : REACHABLE_WITH_REFRESH_TOKEN,
@@ -57,6 +50,13 @@ export function accountStore(db: Db, sql: Sql, epoch: CacheEpoch) {
     );
     return rows.map((row) => ({ ...row, createdAt: asDate(row.createdAt) }));
   }
+
+  // Shared by the requests that present the same token: never changed by their users.
+  // One cache per kind of token, keyed by the token's hash as it is (no key built per lookup).
+  const reachable = {
+    access_token: cachedLookup(epoch, CACHED_ACCOUNT_LISTS, (hash) => readReachable('access_token', hash)),
+    refresh_token: cachedLookup(epoch, CACHED_ACCOUNT_LISTS, (hash) => readReachable('refresh_token', hash)),
+  };
 
   return {
     create(account: { id: string; name: string }): Promise<AccountRecord> {
@@ -99,7 +99,7 @@ export function accountStore(db: Db, sql: Sql, epoch: CacheEpoch) {
      * tokens found valid, so made-up tokens take no room in the cache.
      */
     async reachableWith(kind: 'access_token' | 'refresh_token', tokenHash: string): Promise<AccountRecord[]> {
-      return (await reachable[kind].get(tokenHash, () => readReachable(kind, tokenHash))) ?? [];
+      return (await reachable[kind].get(tokenHash)) ?? [];
     },
   };
 }

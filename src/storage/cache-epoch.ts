@@ -80,11 +80,16 @@ interface Entry<V> {
 }
 
 export interface CachedLookup<V> {
-  /** The value for `key`, from the cache while the epoch stands still, else from `read`. */
-  get(key: string, read: () => Promise<V | null>): Promise<V | null>;
+  /** The value for `key`, from the cache while the epoch stands still, else read from the database. */
+  get(key: string): Promise<V | null>;
 }
 
-export function cachedLookup<V>(epoch: CacheEpoch, limit: number): CachedLookup<V> {
+/** A cache of `read`'s answers (only values found: null is never kept), at most `limit` of them. */
+export function cachedLookup<V>(
+  epoch: CacheEpoch,
+  limit: number,
+  read: (key: string) => Promise<V | null>,
+): CachedLookup<V> {
   const entries = new Map<string, Entry<V>>();
   const store = (key: string, current: string, value: V | null, replacing: boolean): V | null => {
     if (value === null) {
@@ -98,20 +103,16 @@ export function cachedLookup<V>(epoch: CacheEpoch, limit: number): CachedLookup<
     entries.set(key, { value, epoch: current });
     return value;
   };
-  const lookup = (
-    key: string,
-    current: string,
-    read: () => Promise<V | null>,
-  ): V | null | Promise<V | null> => {
+  const lookup = (key: string, current: string): V | null | Promise<V | null> => {
     const entry = entries.get(key);
     if (entry && entry.epoch === current) return entry.value;
-    return read().then((value) => store(key, current, value, entry !== undefined));
+    return read(key).then((value) => store(key, current, value, entry !== undefined));
   };
   return {
-    get(key, read) {
+    get(key) {
       const known = epoch.known();
-      if (known !== undefined) return Promise.resolve(lookup(key, known, read));
-      return epoch.current().then((current) => lookup(key, current, read));
+      if (known !== undefined) return Promise.resolve(lookup(key, known));
+      return epoch.current().then((current) => lookup(key, current));
     },
   };
 }

@@ -70,8 +70,6 @@ const CACHED_CLIENTS = 1_000;
 
 export function clientStore(db: Db, sql: Sql, epoch: CacheEpoch) {
   // Shared by the requests of one client: never changed by its users.
-  const credentials = cachedLookup<ClientCredentialsRecord>(epoch, CACHED_CLIENTS);
-
   async function readCredentials(id: string): Promise<ClientCredentialsRecord | null> {
     const row = await sql.getBy<CredentialsRow>(FIND_CREDENTIALS, id);
     if (!row) return null;
@@ -85,6 +83,7 @@ export function clientStore(db: Db, sql: Sql, epoch: CacheEpoch) {
       authLockedUntil: asDateOrNull(row.authLockedUntil),
     };
   }
+  const credentials = cachedLookup(epoch, CACHED_CLIENTS, readCredentials);
 
   return {
     async create(client: NewClient): Promise<ClientRecord> {
@@ -118,7 +117,7 @@ export function clientStore(db: Db, sql: Sql, epoch: CacheEpoch) {
      * row, or the cached one while nothing that could change it was committed (cache-epoch.ts).
      */
     findCredentials(id: string): Promise<ClientCredentialsRecord | null> {
-      return credentials.get(id, () => readCredentials(id));
+      return credentials.get(id);
     },
 
     /**

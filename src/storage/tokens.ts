@@ -64,9 +64,6 @@ export function tokenStore(sql: Sql, epoch: CacheEpoch) {
     authorization_code: exchanger(sql, SPEND.authorization_code),
     refresh_token: exchanger(sql, SPEND.refresh_token),
   };
-  // Shared by the requests that present the same token: never changed by its users.
-  const accessTokens = cachedLookup<StoredAccessToken>(epoch, CACHED_ACCESS_TOKENS);
-
   async function readAccess(tokenHash: string): Promise<StoredAccessToken | null> {
     const row = await sql.getBy<AccessRow>(FIND_ACCESS, tokenHash);
     if (!row) return null;
@@ -82,7 +79,8 @@ export function tokenStore(sql: Sql, epoch: CacheEpoch) {
       createdAt: asDate(row.createdAt),
       revoked: row.revokedAt !== null || row.grantRevokedAt !== null,
     };
-  }
+  } // Shared by the requests that present the same token: never changed by its users.
+  const accessTokens = cachedLookup(epoch, CACHED_ACCESS_TOKENS, readAccess);
 
   return {
     /** Both tokens in one transaction: a refresh token never exists without its access token. */
@@ -115,7 +113,7 @@ export function tokenStore(sql: Sql, epoch: CacheEpoch) {
      * answer while nothing that could change it was committed (cache-epoch.ts).
      */
     findAccess(tokenHash: string): Promise<StoredAccessToken | null> {
-      return accessTokens.get(tokenHash, () => readAccess(tokenHash));
+      return accessTokens.get(tokenHash);
     },
 
     async findRefresh(tokenHash: string): Promise<StoredRefreshToken | null> {

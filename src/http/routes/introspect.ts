@@ -83,7 +83,7 @@ export default async function introspectRoutes(app: FastifyInstance) {
       // RFC 7662 §2.1 and checklist V2: only authenticated callers; a public client has no credentials.
       if (client.isPublic) throw invalidClient('public clients cannot use the introspection endpoint');
       if (answer === undefined) throw new OAuthError('invalid_request', 'token is missing');
-      return answer;
+      return await answer;
     },
   );
 }
