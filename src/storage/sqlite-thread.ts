@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { SqliteCheckpoints, WRITER_CHECKPOINT_PAGES } from './sqlite-checkpoints.js';
 
 // The hot paths' SQLite work on a thread of its own. better-sqlite3 is synchronous: on the event
 // loop, every B-tree update, every commit and every WAL checkpoint (with its fsync) would hold up
@@ -11,6 +12,8 @@ import { Worker } from 'node:worker_threads';
 //   after that commit, so a token is answered only once it is stored.
 // One connection for both keeps its page cache warm: a second connection's cache is dropped
 // whenever the other one commits. Messages are batched per turn of the event loop in both directions.
+// Checkpoints (copying the log back into the database file) run on a thread of their own
+// (sqlite-checkpoints.ts).
 
 export type RawValue = string | number | null;
 
@@ -59,6 +62,7 @@ const MAX_BATCH = 128;
 
 export class SqliteThread {
   private readonly worker: Worker;
+  private readonly checkpoints: SqliteCheckpoints;
   private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private outbox: Request[] = [];
   private readonly statementIds = new Map<string, number>();
@@ -78,8 +82,10 @@ export class SqliteThread {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         busyTimeout: BUSY_TIMEOUT_MS,
         maxBatch: MAX_BATCH,
+        checkpointPages: WRITER_CHECKPOINT_PAGES,
       },
     });
+    this.checkpoints = new SqliteCheckpoints(path);
     this.worker.on('message', (results: Settled[]) => {
       for (const result of results) {
         const waiter = this.waiting.get(result.id);
@@ -122,7 +128,7 @@ export class SqliteThread {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     this.failure ??= new Error('the SQLite thread is closed');
-    await this.worker.terminate();
+    await Promise.all([this.worker.terminate(), this.checkpoints.close()]);
   }
 
   private send(request: Exclude<Request, { define: number }>): Promise<unknown> {
@@ -171,6 +177,8 @@ function databaseThread(): void {
   // not in a temporary file created and deleted for every batch (measured: a sixth of the thread's
   // time in a code exchange).
   db.pragma('temp_store = MEMORY');
+  // The checkpoint thread copies the log back; this connection does so only as a backstop.
+  db.pragma(`wal_autocheckpoint = ${workerData.checkpointPages}`);
   const texts = new Map();
   const prepared = new Map();
   const prepare = (sql: number) => {
