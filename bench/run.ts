@@ -266,14 +266,12 @@ async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
       } else {
         // Many users' tokens, as in real traffic, each presented many times.
         const tokens = await fixture.mintAccessTokens(2000);
-        let turn = 0;
-        const nextToken = () => tokens[turn++ % tokens.length] as string;
         if (name === 'GET /api/v1/me') {
           await measure(server, result, {
             method: 'GET',
             path: '/api/v1/me',
             headers: {},
-            vary: () => ({ headers: { authorization: `Bearer ${nextToken()}` } }),
+            rotate: tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } })),
             verifyBody: has('"username"'),
           });
         } else {
@@ -288,7 +286,7 @@ async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
             method: 'POST',
             path: '/oauth/introspect',
             headers: form(basic),
-            vary: () => ({ body: `token=${nextToken()}&token_type_hint=access_token` }),
+            rotate: tokens.map((token) => ({ body: `token=${token}&token_type_hint=access_token` })),
             verifyBody: has('"active":true'),
           });
         }
