@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSqliteWorker } from './sqlite-worker.js';
 
 // WAL checkpoints on a thread of their own, off the writer's path.
 //
@@ -29,16 +29,7 @@ export class SqliteCheckpoints {
   private readonly worker: Worker;
 
   constructor(path: string) {
-    // `__name`: the helper esbuild (tsx, vitest) calls to keep function names; absent from tsc's output.
-    this.worker = new Worker(`var __name = (f) => f; (${checkpointThread.toString()})()`, {
-      eval: true,
-      resourceLimits: { maxYoungGenerationSizeMb: 1 },
-      workerData: {
-        path,
-        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-        intervalMs: CHECKPOINT_INTERVAL_MS,
-      },
-    });
+    this.worker = startSqliteWorker(checkpointThread, { path, intervalMs: CHECKPOINT_INTERVAL_MS }, 1);
     // A checkpointer that stops leaves its work to the writer's backstop; it never stops the server.
     this.worker.on('error', () => {});
     this.worker.unref();
@@ -49,7 +40,7 @@ export class SqliteCheckpoints {
   }
 }
 
-/** The thread, as self-contained source (run through `eval`, as sqlite-thread.ts's is). */
+/** The thread, as self-contained source (run through `eval`: sqlite-worker.ts). */
 function checkpointThread(): void {
   const { workerData } = require('node:worker_threads');
   const Database = require(workerData.driver);

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { SqliteCheckpoints, WRITER_CHECKPOINT_PAGES } from './sqlite-checkpoints.js';
+import { startSqliteWorker } from './sqlite-worker.js';
 
 // The hot paths' SQLite work on a thread of its own. better-sqlite3 is synchronous: on the event
 // loop, every B-tree update, every commit and every WAL checkpoint (with its fsync) would hold up
@@ -70,21 +70,18 @@ export class SqliteThread {
   private failure: Error | undefined;
 
   constructor(path: string) {
-    // `__name`: the helper esbuild (tsx, vitest) calls to keep function names; absent from tsc's output.
-    this.worker = new Worker(`var __name = (f) => f; (${databaseThread.toString()})()`, {
-      eval: true,
-      // The thread keeps little (prepared statements, a queue): a small young generation keeps its
-      // memory small under load, where V8 would otherwise grow it to tens of megabytes.
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
-      workerData: {
+    this.worker = startSqliteWorker(
+      databaseThread,
+      {
         path,
-        // An eval'd thread resolves modules from the working directory: it gets the driver's own path.
-        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         busyTimeout: BUSY_TIMEOUT_MS,
         maxBatch: MAX_BATCH,
         checkpointPages: WRITER_CHECKPOINT_PAGES,
       },
-    });
+      // The thread keeps little (prepared statements, a queue): a small young generation keeps its
+      // memory small under load, where V8 would otherwise grow it to tens of megabytes.
+      4,
+    );
     this.checkpoints = new SqliteCheckpoints(path);
     this.worker.on('message', (results: Settled[]) => {
       for (const result of results) {
@@ -159,10 +156,7 @@ export class SqliteThread {
   }
 }
 
-/**
- * The thread, as self-contained source (it runs through `eval`, so it works the same from the
- * compiled build and from TypeScript under tsx or vitest).
- */
+/** The thread, as self-contained source (run through `eval`: sqlite-worker.ts). */
 function databaseThread(): void {
   const { parentPort, workerData } = require('node:worker_threads');
   const Database = require(workerData.driver);

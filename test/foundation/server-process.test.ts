@@ -35,6 +35,18 @@ function start(
   });
 }
 
+/** Stops the server with SIGTERM (it must exit 0) and returns its access lines, in order. */
+async function stopAndReadAccessLines(server: { child: ChildProcess; output: () => string }) {
+  const exited = new Promise<number | null>((resolve) => server.child.on('exit', resolve));
+  server.child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  return server
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"msg":"request completed"'))
+    .map((line) => JSON.parse(line) as { reqId: string; req: { url: string } });
+}
+
 describe('the server process', () => {
   let running: ChildProcess | undefined;
   afterEach(() => {
@@ -70,16 +82,8 @@ describe('the server process', () => {
       for (let i = 0; i < count; i++) {
         expect((await fetch(`${server.url}/healthz?n=${i}`)).status).toBe(200);
       }
-      const exited = new Promise<number | null>((resolve) => server.child.on('exit', resolve));
-      server.child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      const lines = server
-        .output()
-        .split('\n')
-        .filter((line) => line.includes('"url":"/healthz"'))
-        .map((line) => JSON.parse(line) as { reqId: string; msg: string });
+      const lines = (await stopAndReadAccessLines(server)).filter((line) => line.req.url === '/healthz');
       expect(lines).toHaveLength(count);
-      expect(lines.every((line) => line.msg === 'request completed')).toBe(true);
       // Fastify numbers requests in base 36, in the order they arrived.
       const ids = lines.map((line) => Number.parseInt(line.reqId.replace('req-', ''), 36));
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
@@ -101,14 +105,7 @@ describe('the server process', () => {
         if (i === 200) expect((await fetch(`${server.url}${longPath}`)).status).toBe(404);
         expect((await fetch(`${server.url}/healthz?n=${i}`)).status).toBe(200);
       }
-      const exited = new Promise<number | null>((resolve) => server.child.on('exit', resolve));
-      server.child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      const urls = server
-        .output()
-        .split('\n')
-        .filter((line) => line.includes('"msg":"request completed"'))
-        .map((line) => (JSON.parse(line) as { req: { url: string } }).req.url);
+      const urls = (await stopAndReadAccessLines(server)).map((line) => line.req.url);
       const expected = Array.from({ length: count }, () => '/healthz');
       expected.splice(200, 0, longPath);
       expect(urls).toEqual(expected);
