@@ -24,6 +24,8 @@ const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 const MAX_BYTES_PER_CHAR = 3;
 
 export interface LogDestination extends pino.DestinationStream {
+  /** A line made only of ASCII (the access line: request-logger.ts), copied as it is. */
+  writeAscii(line: string): void;
   /** Writes every gathered line now, synchronously (at exit). */
   flushSync(): void;
 }
@@ -74,6 +76,17 @@ export function blockedStdout(): LogDestination {
         }
       }
       used += block.write(line, used, 'utf8');
+    },
+    writeAscii(line: string) {
+      // One byte a character: copied, where UTF-8 is encoded a character at a time.
+      if (line.length > BLOCK_BYTES - used) {
+        handOver();
+        if (line.length > BLOCK_BYTES) {
+          target.write(Buffer.from(line, 'latin1'));
+          return;
+        }
+      }
+      used += block.write(line, used, 'latin1');
     },
     flushSync() {
       // At exit no asynchronous write finishes: handing the rest to sonic-boom would start one. So

@@ -9,7 +9,9 @@ import pino from 'pino';
 // measured, on an endpoint that needs 30 µs for everything else. Most requests log nothing but the
 // access line. So the child is made only when something is logged, and the access line, whose
 // fields are fixed and harmless (checklist O1: method, path without the query string, address,
-// status, time), is written as pino would write it, straight to pino's destination.
+// status, time), is written as pino would write it, straight to pino's destination. It is made only
+// of ASCII (anything else a client sent is escaped), so the destination copies it as bytes instead of
+// encoding it as UTF-8: about 4,000 fewer instructions a line (callgrind).
 
 const { chindingsSym, streamSym, timeSym } = pino.symbols;
 
@@ -80,21 +82,69 @@ export class RequestLogger {
   accessLine(request: FastifyRequest, reply: FastifyReply): void {
     // pino's own pieces of a line: the level test, the time field, the root's bindings, the destination.
     const logger = this.parent as unknown as { levelVal: number } & Record<symbol, unknown>;
-    const destination = logger[streamSym] as { write(line: string): void } | undefined;
+    const destination = logger[streamSym] as AccessLineDestination | undefined;
     if (logger.levelVal > INFO || !destination) return;
     const time = (logger[timeSym] as () => string)();
     const bindings = logger[chindingsSym] as string;
-    const address = request.ip === undefined ? '' : `,"remoteAddress":${JSON.stringify(request.ip)}`;
+    const address = request.ip === undefined ? '' : `,"remoteAddress":${asciiJson(request.ip)}`;
     // Quoted as they are, with nothing to escape: the request id is Fastify's counter ("req-" and base
     // 36; app.ts reads no id from a header), the method a token Node's HTTP parser accepted. The path
     // and the address can carry anything a client sends (X-Forwarded-For behind a proxy).
-    destination.write(
+    const line =
       `{"level":${INFO}${time}${bindings},"reqId":"${this.requestId}"` +
-        `,"req":{"method":"${request.method}","url":${JSON.stringify(pathOf(request.url))}${address}}` +
-        `,"res":{"statusCode":${reply.statusCode}},"responseTime":${Math.round(reply.elapsedTime * 100) / 100}` +
-        ',"msg":"request completed"}\n',
-    );
+      `,"req":{"method":"${request.method}","url":${asciiJson(pathOf(request.url))}${address}}` +
+      `,"res":{"statusCode":${reply.statusCode}},"responseTime":${milliseconds(reply.elapsedTime)}` +
+      ',"msg":"request completed"}\n';
+    if (destination.writeAscii && isAscii(bindings)) destination.writeAscii(line);
+    else destination.write(line);
   }
+}
+
+/** pino's destination; the production one (log-destination.ts) also takes lines known to be ASCII. */
+interface AccessLineDestination {
+  write(line: string): void;
+  writeAscii?(line: string): void;
+}
+
+/** Text that JSON takes between quotes as it is: printable ASCII but for the quote and the backslash. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const BEYOND_ASCII = /[\u0080-\uffff]/g;
+
+/**
+ * A string as JSON text made only of ASCII: JSON.stringify's, with every character beyond ASCII
+ * escaped as well (\uXXXX, which JSON reads back as the same character). Most paths and addresses
+ * need no escaping at all, and are quoted without JSON.stringify.
+ */
+export function asciiJson(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
+  return JSON.stringify(text).replace(
+    BEYOND_ASCII,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** Whether the logger's bindings (pid, hostname: the same text on every line) are ASCII; checked once. */
+let checkedBindings: string | undefined;
+let bindingsAreAscii = false;
+function isAscii(bindings: string): boolean {
+  if (bindings !== checkedBindings) {
+    checkedBindings = bindings;
+    bindingsAreAscii = !/[\u0080-\uffff]/.test(bindings);
+  }
+  return bindingsAreAscii;
+}
+
+/**
+ * A duration in milliseconds rounded to hundredths, as JSON (pino's "responseTime": 1.25): from
+ * integers, which V8 turns into text from a cache, where a fraction would need its full conversion.
+ */
+export function milliseconds(elapsed: number): string {
+  if (!Number.isFinite(elapsed) || elapsed < 0) return '0';
+  const hundredths = Math.round(elapsed * 100);
+  const fraction = hundredths % 100;
+  const whole = (hundredths - fraction) / 100;
+  if (fraction === 0) return `${whole}`;
+  return `${whole}.${fraction < 10 ? '0' : ''}${fraction % 10 === 0 ? fraction / 10 : fraction}`;
 }
 
 /** Fastify's childLoggerFactory: a RequestLogger, unless a route sets its own level or serializers. */

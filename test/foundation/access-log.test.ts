@@ -1,5 +1,6 @@
 import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { milliseconds } from '../../src/http/request-logger.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { TEST_DATABASE } from '../helpers/database.js';
 
@@ -88,6 +89,53 @@ describe(`the access log on ${TEST_DATABASE}`, () => {
     expect(access).toHaveLength(1);
     expect(access[0]?.req?.url).toBe(path);
     expect(access[0]?.res?.statusCode).toBe(404);
+  });
+
+  it('the response time is written as pino wrote it: milliseconds rounded to hundredths', () => {
+    const samples = [0, 0.004, 0.005, 0.29, 1, 1.05, 1.1, 1.234, 1.5, 9.999, 12.3456, 1234.56, 86_400_000.5];
+    for (let i = 0; i < 2000; i++) samples.push(Math.random() * 10 ** (i % 6));
+    for (const elapsed of samples) {
+      expect(milliseconds(elapsed), String(elapsed)).toBe(JSON.stringify(Math.round(elapsed * 100) / 100));
+    }
+    expect([Number.NaN, -1, Number.POSITIVE_INFINITY].map(milliseconds)).toEqual(['0', '0', '0']);
+  });
+
+  it('an address beyond ASCII (X-Forwarded-For behind a proxy) is escaped: the line is ASCII and reads back the same', async () => {
+    // The access line is copied to the log as bytes, one a character (request-logger.ts): whatever a
+    // client sends must reach it escaped. Node takes such bytes in a header value, as Latin-1.
+    const proxied = await createTestApp({ TRUST_PROXY: 'true' });
+    try {
+      await proxied.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = proxied.app.server.address() as AddressInfo;
+      const forwarded = Buffer.from([0x66, 0xfc, 0x72, 0x22, 0x5c, 0x31]); // "für", a quote, a backslash, "1"
+      const before = proxied.logs.length;
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.end(
+            Buffer.concat([
+              Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Forwarded-For: '),
+              forwarded,
+              Buffer.from('\r\n\r\n'),
+            ]),
+          );
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve());
+        socket.resume();
+      });
+      const texts = proxied.logs
+        .slice(before)
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((text) => text.includes('request completed'));
+      expect(texts).toHaveLength(1);
+      const [text] = texts as [string];
+      expect(text).toMatch(/^[\x20-\x7f]*$/);
+      const line = JSON.parse(text) as Line;
+      expect(line.req?.remoteAddress).toBe(forwarded.toString('latin1'));
+      expect(line.res?.statusCode).toBe(200);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('what a request logs of its own carries its request id, as the access line does', async () => {

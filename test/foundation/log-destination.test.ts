@@ -46,4 +46,26 @@ describe('the log destination', () => {
       expect(JSON.parse(line)).toEqual({ i, text: i === 600 ? 'last' : samples[i % samples.length] });
     });
   });
+
+  it('copies ASCII lines (the access line) as they are, among UTF-8 ones, in order, longer than a block too', async () => {
+    const { code, stdout } = await runWriter(`
+      import { blockedStdout } from './dist/http/log-destination.js';
+      const destination = blockedStdout();
+      for (let i = 0; i < 400; i++) {
+        const text = i % 50 === 7 ? 'y'.repeat(70000) : i % 3 === 0 ? 'Grüße ' + i : 'plain ' + i;
+        const line = JSON.stringify({ i, text }) + '\\n';
+        if (i % 3 === 0) destination.write(line);
+        else destination.writeAscii(line);
+      }
+      destination.writeAscii(JSON.stringify({ i: 400, text: 'last' }) + '\\n');
+    `);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(401);
+    lines.forEach((line, i) => {
+      const text =
+        i === 400 ? 'last' : i % 50 === 7 ? 'y'.repeat(70000) : i % 3 === 0 ? `Grüße ${i}` : `plain ${i}`;
+      expect(JSON.parse(line)).toEqual({ i, text });
+    });
+  });
 });
