@@ -2,6 +2,7 @@ import pg from 'pg';
 import { sqliteReadNow } from './sqlite-read-now.js';
 import { type RawValue, SqliteThread } from './sqlite-thread.js';
 import { tickBatch } from './tick-batch.js';
+import { utcTimestamp } from './timestamps.js';
 
 // Hand-written SQL for the hot paths (token issuance, bearer checks, introspection), beside Prisma.
 // A Prisma query costs a few hundred microseconds of CPU whatever the database does
@@ -186,7 +187,7 @@ export function insertText(table: Table): string {
 
 /** As @prisma/adapter-better-sqlite3 writes them: ISO-8601 with "+00:00", booleans as 0/1. */
 function sqliteValue(value: SqlValue): RawValue {
-  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
+  if (value instanceof Date) return utcTimestamp(value, '+00:00');
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
 }
@@ -299,7 +300,7 @@ type PostgresValue = string | number | boolean | null | PostgresValue[];
 /** Timestamps as UTC text: a "timestamp without time zone" column takes the wall time and drops the zone. */
 function postgresValue(value: SqlValue | SqlValue[]): PostgresValue {
   if (Array.isArray(value)) return value.map(postgresValue);
-  return value instanceof Date ? value.toISOString() : value;
+  return value instanceof Date ? utcTimestamp(value) : value;
 }
 
 /**
