@@ -17,13 +17,14 @@ import {
 } from './lib/ours.js';
 import { type Server, startServer } from './lib/processes.js';
 import {
+  type Adjacent,
   addRatios,
   type CaseResult,
   evaluateTargets,
   markdownTable,
   printTable,
   printTargets,
-  references,
+  references as referenceMeans,
 } from './lib/report.js';
 
 // `npm run bench`: in one run, on this machine, a bare Fastify route, node-oidc-provider and our
@@ -130,44 +131,90 @@ async function measure(server: Server, result: CaseResult, spec: LoadSpec): Prom
   return result;
 }
 
-async function benchBare(when: string, workMicros = 0): Promise<void> {
-  const server = await startServer({
+const BARE_LOAD: LoadSpec = { method: 'GET', path: '/', headers: {}, verifyBody: has('"hello"') };
+const PEER_LOAD: LoadSpec = {
+  method: 'POST',
+  path: '/token',
+  headers: form(`Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`),
+  body: 'grant_type=client_credentials&scope=read',
+  verifyBody: has('"access_token"'),
+};
+
+function startBare(workMicros = 0): Promise<Server> {
+  return startServer({
     name: 'bare',
     args: [join(PROJECT_ROOT, 'bench/servers/bare.mjs')],
     env: { BENCH_WORK_US: String(workMicros) },
     readyPath: '/',
   });
-  try {
-    await measure(
-      server,
-      workMicros > 0
-        ? { server: 'bare-fastify-work', database: '-', case: `GET / + ${workMicros} µs of CPU` }
-        : { server: 'bare-fastify', database: '-', case: `GET / (${when})` },
-      { method: 'GET', path: '/', headers: {}, verifyBody: has('"hello"') },
-    );
-  } finally {
-    await server.stop();
-  }
 }
 
-async function benchPeer(when: string): Promise<void> {
-  const server = await startServer({
+function startPeer(): Promise<Server> {
+  return startServer({
     name: 'oidc-provider',
     args: [join(PROJECT_ROOT, 'bench/servers/oidc-provider.mjs')],
     env: { BENCH_CLIENT_ID: CLIENT_ID, BENCH_CLIENT_SECRET: CLIENT_SECRET, NODE_ENV: 'production' },
     readyPath: '/.well-known/openid-configuration',
   });
+}
+
+/**
+ * The two references run for the whole benchmark, idle while they are not measured: each is measured
+ * first and last, and again right before and right after each of our cases that a target compares
+ * with it. On these shared machines the speed drifts by a third within minutes (measured: the same
+ * build's introspection at 52 and 76 µs of CPU a request ten minutes apart), so a ratio to
+ * references measured minutes away says as much about the drift as about the server.
+ */
+interface References {
+  bare: Server;
+  peer: Server;
+}
+
+async function measureReference(references: References, kind: Adjacent['kind'], when: string) {
+  const result: CaseResult =
+    kind === 'bare'
+      ? { server: 'bare-fastify', database: '-', case: `GET / (${when})` }
+      : { server: 'oidc-provider', database: '-', case: `client_credentials (${when})` };
+  return measure(
+    kind === 'bare' ? references.bare : references.peer,
+    result,
+    kind === 'bare' ? BARE_LOAD : PEER_LOAD,
+  );
+}
+
+/** Our case between two runs of its reference; the runs are kept in the case's result. */
+async function bracketed(
+  references: References,
+  kind: Adjacent['kind'],
+  run: () => Promise<CaseResult>,
+): Promise<CaseResult> {
+  const before = await measureReferenceQuietly(references, kind);
+  const result = await run();
+  const after = await measureReferenceQuietly(references, kind);
+  result.adjacent = { kind, before, after };
+  return result;
+}
+
+/** A reference run for a bracket: printed, but not a row of the table. */
+async function measureReferenceQuietly(references: References, kind: Adjacent['kind']): Promise<number> {
+  const server = kind === 'bare' ? references.bare : references.peer;
+  const figures = await drive(server.url, kind === 'bare' ? BARE_LOAD : PEER_LOAD, settings, server);
+  const failures = failuresOf(figures);
+  if (failures > 0)
+    throw new Error(`the ${kind} reference failed ${failures} requests: no ratio can be made`);
+  console.log(
+    `  (${kind === 'bare' ? 'bare route' : 'oidc-provider client_credentials'}: ${figures.requestsPerSecond} req/s)`,
+  );
+  return figures.requestsPerSecond;
+}
+
+async function benchCalibration(): Promise<void> {
+  const server = await startBare(CALIBRATION_WORK_MICROS);
   try {
     await measure(
       server,
-      { server: 'oidc-provider', database: '-', case: `client_credentials (${when})` },
-      {
-        method: 'POST',
-        path: '/token',
-        headers: form(`Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`),
-        body: 'grant_type=client_credentials&scope=read',
-        verifyBody: has('"access_token"'),
-      },
+      { server: 'bare-fastify-work', database: '-', case: `GET / + ${CALIBRATION_WORK_MICROS} µs of CPU` },
+      BARE_LOAD,
     );
   } finally {
     await server.stop();
@@ -186,7 +233,7 @@ function oneEach(values: string[], result: CaseResult): () => string {
   };
 }
 
-async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
+async function benchOurs(kind: DatabaseKind, main: string, references: References): Promise<void> {
   const database: BenchDatabase = await createBenchDatabase(kind);
   let fixture: Fixture | undefined;
   let server: Server | undefined;
@@ -215,12 +262,17 @@ async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
     let expectedRate = 8000;
     const needed = () => Math.ceil(expectedRate * (settings.warmupSeconds + settings.seconds) * 1.6) + 1000;
     const row = (name: OurCase): CaseResult => ({ server: 'appointman', database: kind, case: name });
+    // The cases a target compares with a reference (on SQLite) run between two runs of it.
+    const ours = (result: CaseResult, reference: Adjacent['kind'], spec: LoadSpec) =>
+      kind === 'sqlite'
+        ? bracketed(references, reference, () => measure(server as Server, result, spec))
+        : measure(server as Server, result, spec);
 
     for (const name of OUR_CASES) {
       if (!selectedCases.has(name)) continue;
       const result = row(name);
       if (name === 'client_credentials') {
-        const measured = await measure(server, result, {
+        const measured = await ours(result, 'peer', {
           method: 'POST',
           path: '/oauth/token',
           headers: form(basic),
@@ -240,7 +292,7 @@ async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
           ),
           result,
         );
-        await measure(server, result, {
+        await ours(result, 'peer', {
           method: 'POST',
           path: '/oauth/token',
           headers: form(basic),
@@ -256,7 +308,7 @@ async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
           tokens.map((token) => `grant_type=refresh_token&refresh_token=${token}`),
           result,
         );
-        await measure(server, result, {
+        await ours(result, 'peer', {
           method: 'POST',
           path: '/oauth/token',
           headers: form(basic),
@@ -267,7 +319,7 @@ async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
         // Many users' tokens, as in real traffic, each presented many times.
         const tokens = await fixture.mintAccessTokens(2000);
         if (name === 'GET /api/v1/me') {
-          await measure(server, result, {
+          await ours(result, 'bare', {
             method: 'GET',
             path: '/api/v1/me',
             headers: {},
@@ -282,7 +334,7 @@ async function benchOurs(kind: DatabaseKind, main: string): Promise<void> {
             console.log(`  skipped: ${result.skipped}`);
             continue;
           }
-          await measure(server, result, {
+          await ours(result, 'bare', {
             method: 'POST',
             path: '/oauth/introspect',
             headers: form(basic),
@@ -305,32 +357,42 @@ async function main(): Promise<void> {
       `${cpus().length} CPUs, Node ${process.version}`,
   );
   const main = buildServer();
-  // The references run first and again last: the ratios use their mean, so a burst of other work on
-  // the machine during one of them weighs half.
-  await benchBare('first');
-  // Calibration: the bare route plus 10 µs of CPU per request. On these machines a server that is
-  // slower than its client pays for waking the client on every response, so the ratio to the bare
-  // route falls faster than the work grows; this row shows what 10 µs more costs.
-  if (!args['no-calibration']) await benchBare('calibration', CALIBRATION_WORK_MICROS);
-  await benchPeer('first');
-  for (const kind of ['sqlite', 'postgresql'] as const) {
-    if (!wantedDatabases.includes(kind)) continue;
-    if (kind === 'postgresql' && !(await postgresReachable())) {
-      console.log('\nPostgreSQL is not reachable: its cases are skipped.');
-      results.push({ server: 'appointman', database: kind, case: '*', skipped: 'PostgreSQL not reachable' });
-      continue;
+  // The references run first and again last (the table's ratios use their mean), and around each of
+  // our cases that a target compares with them (the targets use those: References, above).
+  const references: References = { bare: await startBare(), peer: await startPeer() };
+  try {
+    await measureReference(references, 'bare', 'first');
+    // Calibration: the bare route plus 10 µs of CPU per request. On these machines a server that is
+    // slower than its client pays for waking the client on every response, so the ratio to the bare
+    // route falls faster than the work grows; this row shows what 10 µs more costs.
+    if (!args['no-calibration']) await benchCalibration();
+    await measureReference(references, 'peer', 'first');
+    for (const kind of ['sqlite', 'postgresql'] as const) {
+      if (!wantedDatabases.includes(kind)) continue;
+      if (kind === 'postgresql' && !(await postgresReachable())) {
+        console.log('\nPostgreSQL is not reachable: its cases are skipped.');
+        results.push({
+          server: 'appointman',
+          database: kind,
+          case: '*',
+          skipped: 'PostgreSQL not reachable',
+        });
+        continue;
+      }
+      await benchOurs(kind, main, references);
     }
-    await benchOurs(kind, main);
+    await measureReference(references, 'peer', 'last');
+    await measureReference(references, 'bare', 'last');
+  } finally {
+    await Promise.all([references.bare.stop(), references.peer.stop()]);
   }
-
-  await benchPeer('last');
-  await benchBare('last');
   addRatios(results);
-  const reference = references(results);
+  const reference = referenceMeans(results);
   printTable(results);
   console.log(
-    `\nRatios are to the mean of each reference's two runs: bare route ${reference.bare} req/s, ` +
-      `oidc-provider client_credentials ${reference.peer} req/s.`,
+    `\n×peer cc and ×bare are to the mean of each reference's first and last runs: bare route ${reference.bare} req/s, ` +
+      `oidc-provider client_credentials ${reference.peer} req/s. ×adjacent (and the targets) are to the ` +
+      "reference's runs right before and right after the case.",
   );
   const targets = evaluateTargets(results);
   printTargets(targets);

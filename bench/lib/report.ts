@@ -1,6 +1,7 @@
 import { failuresOf, type LoadFigures } from './load.js';
 
-// The table, the ratios and the targets of the issue, all from figures measured in one run.
+// The table, the ratios and the targets of the issue, all from figures measured in one run. The
+// targets that compare with a reference use its runs right before and after the case (bench/run.ts).
 
 export interface CaseResult {
   /** bare-fastify-work: the bare route spending a fixed amount of CPU per request (calibration). */
@@ -15,6 +16,23 @@ export interface CaseResult {
   problem?: string;
   ratioToPeer?: number;
   ratioToBare?: number;
+  /** The reference's runs right before and right after this case (bench/run.ts, References). */
+  adjacent?: Adjacent;
+}
+
+export interface Adjacent {
+  kind: 'bare' | 'peer';
+  /** req/s of the reference's run before the case, and after it. */
+  before: number;
+  after: number;
+}
+
+/** The case's rate to the mean of the reference's runs right before and after it. */
+export function adjacentRatio(result: CaseResult): number | undefined {
+  const rate = result.figures?.requestsPerSecond;
+  const { adjacent } = result;
+  if (rate === undefined || !adjacent) return undefined;
+  return round(rate / ((adjacent.before + adjacent.after) / 2));
 }
 
 export interface Target {
@@ -48,36 +66,54 @@ export function evaluateTargets(results: CaseResult[]): Target[] {
   const targets: Target[] = [];
   const rate = (database: CaseResult['database'], name: string) =>
     find(results, 'appointman', database, name)?.figures?.requestsPerSecond;
-  const ratio = (database: CaseResult['database'], name: string, to: 'ratioToPeer' | 'ratioToBare') =>
-    find(results, 'appointman', database, name)?.[to];
-  const atLeast = (name: string, value: number | undefined, minimum: number) =>
+  /** To the reference's runs around the case where there are some, else to the run's mean. */
+  const ratio = (database: CaseResult['database'], name: string, to: 'ratioToPeer' | 'ratioToBare') => {
+    const result = find(results, 'appointman', database, name);
+    return result ? (adjacentRatio(result) ?? result[to]) : undefined;
+  };
+  const atLeast = (name: string, value: number | undefined, minimum: number, detail = '') =>
     targets.push({
       name,
-      measured: value === undefined ? 'not measured' : `${value.toFixed(2)}×`,
+      measured: value === undefined ? 'not measured' : `${value.toFixed(2)}×${detail}`,
       met: value !== undefined && value >= minimum,
     });
+  const around = (name: string, to: 'ratioToPeer' | 'ratioToBare') => {
+    const result = find(results, 'appointman', 'sqlite', name);
+    if (!result?.adjacent) return '';
+    const { before, after } = result.adjacent;
+    return ` (to the runs just before and after it: ${before} and ${after} req/s; ${result[to]?.toFixed(2) ?? '-'}× to the mean of the first and last)`;
+  };
 
   atLeast(
     'client_credentials on SQLite ≥ 1.5× oidc-provider',
     ratio('sqlite', 'client_credentials', 'ratioToPeer'),
     1.5,
+    around('client_credentials', 'ratioToPeer'),
   );
   atLeast(
     'authorization_code exchange on SQLite ≥ 1.0× oidc-provider',
     ratio('sqlite', 'authorization_code', 'ratioToPeer'),
     1,
+    around('authorization_code', 'ratioToPeer'),
   );
   atLeast(
     'refresh rotation on SQLite ≥ 1.0× oidc-provider',
     ratio('sqlite', 'refresh_token', 'ratioToPeer'),
     1,
+    around('refresh_token', 'ratioToPeer'),
   );
   atLeast(
     'GET /api/v1/me on SQLite ≥ 0.5× bare route',
     ratio('sqlite', 'GET /api/v1/me', 'ratioToBare'),
     0.5,
+    around('GET /api/v1/me', 'ratioToBare'),
   );
-  atLeast('introspection on SQLite ≥ 0.5× bare route', ratio('sqlite', 'introspection', 'ratioToBare'), 0.5);
+  atLeast(
+    'introspection on SQLite ≥ 0.5× bare route',
+    ratio('sqlite', 'introspection', 'ratioToBare'),
+    0.5,
+    around('introspection', 'ratioToBare'),
+  );
 
   const ours = results.filter((r) => r.server === 'appointman' && r.figures);
   const worstP99 = Math.max(...ours.map((r) => r.figures?.latencyP99Ms ?? 0));
@@ -111,6 +147,7 @@ export function printTable(results: CaseResult[]): void {
     'non-2xx/err',
     '×peer cc',
     '×bare',
+    '×adjacent',
   ];
   const rows = results.map((r) => [
     r.server,
@@ -125,6 +162,7 @@ export function printTable(results: CaseResult[]): void {
     r.figures ? String(failuresOf(r.figures)) : '-',
     r.ratioToPeer === undefined ? '-' : r.ratioToPeer.toFixed(2),
     r.ratioToBare === undefined ? '-' : r.ratioToBare.toFixed(2),
+    adjacentText(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
@@ -142,19 +180,27 @@ export function printTargets(targets: Target[]): void {
 /** Markdown table for the README. */
 export function markdownTable(results: CaseResult[]): string {
   const lines = [
-    '| server | database | case | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | steal % | non-2xx | × oidc-provider cc | × bare route |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | database | case | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | steal % | non-2xx | × oidc-provider cc | × bare route | × adjacent reference |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     if (!r.figures) {
-      lines.push(`| ${r.server} | ${r.database} | ${r.case} | ${r.skipped ?? '-'} | | | | | | | |`);
+      lines.push(`| ${r.server} | ${r.database} | ${r.case} | ${r.skipped ?? '-'} | | | | | | | | |`);
       continue;
     }
     lines.push(
-      `| ${r.server} | ${r.database} | ${r.case} | ${r.figures.requestsPerSecond} | ${r.figures.latencyP50Ms} | ${r.figures.latencyP99Ms} | ${r.peakRssMiB ?? '-'} | ${r.figures.serverCpuMicrosPerRequest} | ${r.figures.stealPercent ?? '-'} | ${failuresOf(r.figures)} | ${r.ratioToPeer?.toFixed(2) ?? '-'} | ${r.ratioToBare?.toFixed(2) ?? '-'} |`,
+      `| ${r.server} | ${r.database} | ${r.case} | ${r.figures.requestsPerSecond} | ${r.figures.latencyP50Ms} | ${r.figures.latencyP99Ms} | ${r.peakRssMiB ?? '-'} | ${r.figures.serverCpuMicrosPerRequest} | ${r.figures.stealPercent ?? '-'} | ${failuresOf(r.figures)} | ${r.ratioToPeer?.toFixed(2) ?? '-'} | ${r.ratioToBare?.toFixed(2) ?? '-'} | ${adjacentText(r)} |`,
     );
   }
   return lines.join('\n');
+}
+
+/** "0.52 (bare 38000/41000)": the ratio to the reference's runs around the case, and those runs. */
+function adjacentText(result: CaseResult): string {
+  const ratio = adjacentRatio(result);
+  if (ratio === undefined || !result.adjacent) return '-';
+  const { kind, before, after } = result.adjacent;
+  return `${ratio.toFixed(2)} (${kind} ${before}/${after})`;
 }
 
 function find(
