@@ -233,15 +233,23 @@ function oneEach(values: string[], result: CaseResult): () => string {
   };
 }
 
-async function benchOurs(kind: DatabaseKind, main: string, references: References): Promise<void> {
+/** Our server on one database, with its fixture; both databases' run side by side (main). */
+interface Ours {
+  kind: DatabaseKind;
+  database: BenchDatabase;
+  fixture: Fixture;
+  server: Server;
+  /** The client_credentials rate, which sizes the single-use values minted for the later cases. */
+  expectedRate: number;
+}
+
+async function startOurs(kind: DatabaseKind, main: string): Promise<Ours> {
   const database: BenchDatabase = await createBenchDatabase(kind);
-  let fixture: Fixture | undefined;
-  let server: Server | undefined;
   try {
     console.log(`\nSetting up appointman on ${kind}`);
-    fixture = await prepareFixture(database);
+    const fixture = await prepareFixture(database);
     const profileArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, kind)] : [];
-    server = await startServer({
+    const server = await startServer({
       name: `appointman-${kind}`,
       args: [...profileArgs, main],
       env: {
@@ -257,97 +265,101 @@ async function benchOurs(kind: DatabaseKind, main: string, references: Reference
       readyPath: '/healthz',
       logFile: args['keep-logs'] ? join(logDir, `appointman-${kind}.log`) : undefined,
     });
-    const basic = fixture.basic;
-    // Enough single-use values for warm-up and measurement at well above the issuance rate.
-    let expectedRate = 8000;
-    const needed = () => Math.ceil(expectedRate * (settings.warmupSeconds + settings.seconds) * 1.6) + 1000;
-    const row = (name: OurCase): CaseResult => ({ server: 'appointman', database: kind, case: name });
-    // The cases a target compares with a reference (on SQLite) run between two runs of it.
-    const ours = (result: CaseResult, reference: Adjacent['kind'], spec: LoadSpec) =>
-      kind === 'sqlite'
-        ? bracketed(references, reference, () => measure(server as Server, result, spec))
-        : measure(server as Server, result, spec);
-
-    for (const name of OUR_CASES) {
-      if (!selectedCases.has(name)) continue;
-      const result = row(name);
-      if (name === 'client_credentials') {
-        const measured = await ours(result, 'peer', {
-          method: 'POST',
-          path: '/oauth/token',
-          headers: form(basic),
-          body: 'grant_type=client_credentials&scope=read',
-          verifyBody: has('"access_token"'),
-        });
-        expectedRate = Math.max(measured.figures?.requestsPerSecond ?? 0, 2000);
-      } else if (name === 'authorization_code') {
-        const count = needed();
-        const started = Date.now();
-        const codes = await fixture.mintCodes(count);
-        console.log(`  minted ${count} codes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        const next = oneEach(
-          codes.map(
-            ({ code, verifier }) =>
-              `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_verifier=${verifier}`,
-          ),
-          result,
-        );
-        await ours(result, 'peer', {
-          method: 'POST',
-          path: '/oauth/token',
-          headers: form(basic),
-          vary: () => ({ body: next() }),
-          verifyBody: has('"refresh_token"'),
-        });
-      } else if (name === 'refresh_token') {
-        const count = needed();
-        const started = Date.now();
-        const tokens = await fixture.mintRefreshTokens(count);
-        console.log(`  minted ${count} refresh tokens in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        const next = oneEach(
-          tokens.map((token) => `grant_type=refresh_token&refresh_token=${token}`),
-          result,
-        );
-        await ours(result, 'peer', {
-          method: 'POST',
-          path: '/oauth/token',
-          headers: form(basic),
-          vary: () => ({ body: next() }),
-          verifyBody: has('"refresh_token"'),
-        });
-      } else {
-        // Many users' tokens, as in real traffic, each presented many times.
-        const tokens = await fixture.mintAccessTokens(2000);
-        if (name === 'GET /api/v1/me') {
-          await ours(result, 'bare', {
-            method: 'GET',
-            path: '/api/v1/me',
-            headers: {},
-            rotate: tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } })),
-            verifyBody: has('"username"'),
-          });
-        } else {
-          const probe = await fetch(`${server.url}/oauth/introspect`, { method: 'POST' });
-          if (probe.status === 404) {
-            result.skipped = 'POST /oauth/introspect answers 404 (not built yet)';
-            results.push(result);
-            console.log(`  skipped: ${result.skipped}`);
-            continue;
-          }
-          await ours(result, 'bare', {
-            method: 'POST',
-            path: '/oauth/introspect',
-            headers: form(basic),
-            rotate: tokens.map((token) => ({ body: `token=${token}&token_type_hint=access_token` })),
-            verifyBody: has('"active":true'),
-          });
-        }
-      }
-    }
-  } finally {
-    await server?.stop();
-    await fixture?.close();
+    return { kind, database, fixture, server, expectedRate: 8000 };
+  } catch (error) {
     await database.drop();
+    throw error;
+  }
+}
+
+async function stopOurs(ours: Ours): Promise<void> {
+  await ours.server.stop();
+  await ours.fixture.close();
+  await ours.database.drop();
+}
+
+/**
+ * One of our cases on one database. On SQLite, whose figures the targets compare with a reference,
+ * the case runs between two runs of that reference.
+ */
+async function runCase(ours: Ours, name: OurCase, references: References): Promise<void> {
+  const { fixture, server } = ours;
+  const basic = fixture.basic;
+  // Enough single-use values for warm-up and measurement at well above the issuance rate.
+  const needed = () =>
+    Math.ceil(ours.expectedRate * (settings.warmupSeconds + settings.seconds) * 1.6) + 1000;
+  const result: CaseResult = { server: 'appointman', database: ours.kind, case: name };
+  const run = (reference: Adjacent['kind'], spec: LoadSpec) =>
+    ours.kind === 'sqlite'
+      ? bracketed(references, reference, () => measure(server, result, spec))
+      : measure(server, result, spec);
+
+  if (name === 'client_credentials') {
+    const measured = await run('peer', {
+      method: 'POST',
+      path: '/oauth/token',
+      headers: form(basic),
+      body: 'grant_type=client_credentials&scope=read',
+      verifyBody: has('"access_token"'),
+    });
+    ours.expectedRate = Math.max(measured.figures?.requestsPerSecond ?? 0, 2000);
+  } else if (name === 'authorization_code') {
+    const count = needed();
+    const started = Date.now();
+    const codes = await fixture.mintCodes(count);
+    console.log(`  minted ${count} codes on ${ours.kind} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const next = oneEach(
+      codes.map(
+        ({ code, verifier }) =>
+          `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_verifier=${verifier}`,
+      ),
+      result,
+    );
+    await run('peer', {
+      method: 'POST',
+      path: '/oauth/token',
+      headers: form(basic),
+      vary: () => ({ body: next() }),
+      verifyBody: has('"refresh_token"'),
+    });
+  } else if (name === 'refresh_token') {
+    const count = needed();
+    const started = Date.now();
+    const tokens = await fixture.mintRefreshTokens(count);
+    console.log(
+      `  minted ${count} refresh tokens on ${ours.kind} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const next = oneEach(
+      tokens.map((token) => `grant_type=refresh_token&refresh_token=${token}`),
+      result,
+    );
+    await run('peer', {
+      method: 'POST',
+      path: '/oauth/token',
+      headers: form(basic),
+      vary: () => ({ body: next() }),
+      verifyBody: has('"refresh_token"'),
+    });
+  } else {
+    // Many users' tokens, as in real traffic, each presented many times.
+    const tokens = await fixture.mintAccessTokens(2000);
+    if (name === 'GET /api/v1/me') {
+      await run('bare', {
+        method: 'GET',
+        path: '/api/v1/me',
+        headers: {},
+        rotate: tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } })),
+        verifyBody: has('"username"'),
+      });
+    } else {
+      await run('bare', {
+        method: 'POST',
+        path: '/oauth/introspect',
+        headers: form(basic),
+        rotate: tokens.map((token) => ({ body: `token=${token}&token_type_hint=access_token` })),
+        verifyBody: has('"active":true'),
+      });
+    }
   }
 }
 
@@ -367,24 +379,46 @@ async function main(): Promise<void> {
     // route falls faster than the work grows; this row shows what 10 µs more costs.
     if (!args['no-calibration']) await benchCalibration();
     await measureReference(references, 'peer', 'first');
-    for (const kind of ['sqlite', 'postgresql'] as const) {
-      if (!wantedDatabases.includes(kind)) continue;
-      if (kind === 'postgresql' && !(await postgresReachable())) {
-        console.log('\nPostgreSQL is not reachable: its cases are skipped.');
-        results.push({
-          server: 'appointman',
-          database: kind,
-          case: '*',
-          skipped: 'PostgreSQL not reachable',
-        });
-        continue;
+    // Both databases' servers run side by side, and each case runs on one right after the other: the
+    // PostgreSQL ÷ SQLite ratios compare figures measured a minute apart, not ten.
+    const servers: Ours[] = [];
+    try {
+      for (const kind of ['sqlite', 'postgresql'] as const) {
+        if (!wantedDatabases.includes(kind)) continue;
+        if (kind === 'postgresql' && !(await postgresReachable())) {
+          console.log('\nPostgreSQL is not reachable: its cases are skipped.');
+          results.push({
+            server: 'appointman',
+            database: kind,
+            case: '*',
+            skipped: 'PostgreSQL not reachable',
+          });
+          continue;
+        }
+        servers.push(await startOurs(kind, main));
       }
-      await benchOurs(kind, main, references);
+      for (const name of OUR_CASES) {
+        if (!selectedCases.has(name)) continue;
+        for (const ours of servers) await runCase(ours, name, references);
+      }
+    } finally {
+      for (const ours of servers) await stopOurs(ours);
     }
     await measureReference(references, 'peer', 'last');
     await measureReference(references, 'bare', 'last');
   } finally {
     await Promise.all([references.bare.stop(), references.peer.stop()]);
+  }
+  // Our rows, measured case by case on both databases, are listed database by database.
+  const ourRows = results.filter((r) => r.server === 'appointman');
+  const first = ourRows[0];
+  if (first) {
+    results.splice(
+      results.indexOf(first),
+      ourRows.length,
+      ...ourRows.filter((r) => r.database === 'sqlite'),
+      ...ourRows.filter((r) => r.database !== 'sqlite'),
+    );
   }
   addRatios(results);
   const reference = referenceMeans(results);
