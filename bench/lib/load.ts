@@ -48,8 +48,8 @@ export interface LoadFigures {
   stealPercent?: number;
 }
 
-/** The machine's CPU time so far, all CPUs: [steal, total], in clock ticks (Linux /proc/stat). */
-function cpuTicks(): [number, number] | undefined {
+/** The machine's CPU time so far, all CPUs, in clock ticks (Linux /proc/stat). */
+function cpuTicks(): { steal: number; idle: number; total: number } | undefined {
   try {
     const fields = readFileSync('/proc/stat', 'utf8')
       .split('\n')[0]
@@ -60,10 +60,34 @@ function cpuTicks(): [number, number] | undefined {
     if (!fields || fields.length < 8 || fields.some(Number.isNaN)) return undefined;
     // user nice system idle iowait irq softirq steal (guest time is counted in user already)
     const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
-    return [fields[7] ?? 0, total];
+    return { steal: fields[7] ?? 0, idle: (fields[3] ?? 0) + (fields[4] ?? 0), total };
   } catch {
     return undefined;
   }
+}
+
+/** The machine counts as quiet below this share of its CPU time busy, over half a second. */
+const QUIET_BUSY_SHARE = 0.1;
+const SETTLE_LIMIT_MS = 30_000;
+
+/**
+ * Waits until the machine is quiet: what a case leaves behind (our WAL checkpoints, PostgreSQL's
+ * writer and autovacuum after a hundred thousand writes) would otherwise run during the next
+ * measurement, the reference's included, and be counted against it. Returns the seconds waited, or
+ * undefined if the machine was still busy after SETTLE_LIMIT_MS (the measurement goes on; it says so).
+ */
+export async function settle(): Promise<number | undefined> {
+  const started = Date.now();
+  let previous = cpuTicks();
+  while (previous && Date.now() - started < SETTLE_LIMIT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = cpuTicks();
+    if (!now || now.total <= previous.total) return undefined;
+    const busy = 1 - (now.idle - previous.idle) / (now.total - previous.total);
+    if (busy < QUIET_BUSY_SHARE) return (Date.now() - started) / 1000;
+    previous = now;
+  }
+  return undefined;
 }
 
 export function failuresOf(figures: LoadFigures): number {
@@ -115,6 +139,10 @@ export async function drive(
       verifyBody: spec.verifyBody,
     });
   };
+  const waited = await settle();
+  if (waited === undefined)
+    console.log('  (the machine did not become quiet within 30 s: measured all the same)');
+  else if (waited > 1) console.log(`  (waited ${waited.toFixed(1)} s for the machine to become quiet)`);
   const warmup = await run(settings.warmupSeconds);
   const cpuBefore = server?.cpuMicros() ?? 0;
   const ticksBefore = cpuTicks();
@@ -122,8 +150,9 @@ export async function drive(
   const cpu = (server?.cpuMicros() ?? 0) - cpuBefore;
   const ticksAfter = cpuTicks();
   const stealPercent =
-    ticksBefore && ticksAfter && ticksAfter[1] > ticksBefore[1]
-      ? Math.round(((ticksAfter[0] - ticksBefore[0]) / (ticksAfter[1] - ticksBefore[1])) * 1000) / 10
+    ticksBefore && ticksAfter && ticksAfter.total > ticksBefore.total
+      ? Math.round(((ticksAfter.steal - ticksBefore.steal) / (ticksAfter.total - ticksBefore.total)) * 1000) /
+        10
       : undefined;
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = count;
