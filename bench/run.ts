@@ -162,24 +162,18 @@ function startPeer(): Promise<Server> {
  * The two references run for the whole benchmark, idle while they are not measured: each is measured
  * first and last, and again right before and right after each of our cases that a target compares
  * with it. On these shared machines the speed drifts by a third within minutes (measured: the same
- * build's introspection at 52 and 76 µs of CPU a request ten minutes apart), so a ratio to
+ * build's introspection at 46 and 76 µs of CPU a request a quarter of an hour apart), so a ratio to
  * references measured minutes away says as much about the drift as about the server.
  */
-interface References {
-  bare: Server;
-  peer: Server;
-}
+type References = Record<Adjacent['kind'], { server: Server; load: LoadSpec; label: string }>;
 
 async function measureReference(references: References, kind: Adjacent['kind'], when: string) {
+  const { server, load } = references[kind];
   const result: CaseResult =
     kind === 'bare'
       ? { server: 'bare-fastify', database: '-', case: `GET / (${when})` }
       : { server: 'oidc-provider', database: '-', case: `client_credentials (${when})` };
-  return measure(
-    kind === 'bare' ? references.bare : references.peer,
-    result,
-    kind === 'bare' ? BARE_LOAD : PEER_LOAD,
-  );
+  return measure(server, result, load);
 }
 
 /** Our case between two runs of its reference; the runs are kept in the case's result. */
@@ -197,14 +191,11 @@ async function bracketed(
 
 /** A reference run for a bracket: printed, but not a row of the table. */
 async function measureReferenceQuietly(references: References, kind: Adjacent['kind']): Promise<number> {
-  const server = kind === 'bare' ? references.bare : references.peer;
-  const figures = await drive(server.url, kind === 'bare' ? BARE_LOAD : PEER_LOAD, settings, server);
+  const { server, load, label } = references[kind];
+  const figures = await drive(server.url, load, settings, server);
   const failures = failuresOf(figures);
-  if (failures > 0)
-    throw new Error(`the ${kind} reference failed ${failures} requests: no ratio can be made`);
-  console.log(
-    `  (${kind === 'bare' ? 'bare route' : 'oidc-provider client_credentials'}: ${figures.requestsPerSecond} req/s)`,
-  );
+  if (failures > 0) throw new Error(`the ${label} failed ${failures} requests: no ratio can be made`);
+  console.log(`  (${label}: ${figures.requestsPerSecond} req/s)`);
   return figures.requestsPerSecond;
 }
 
@@ -294,6 +285,23 @@ async function runCase(ours: Ours, name: OurCase, references: References): Promi
       ? bracketed(references, reference, () => measure(server, result, spec))
       : measure(server, result, spec);
 
+  /** A token request case in which each request spends one of the values minted here (codes, refresh tokens). */
+  const spending = async (what: string, mintBodies: (count: number) => Promise<string[]>) => {
+    const count = needed();
+    const started = Date.now();
+    const next = oneEach(await mintBodies(count), result);
+    console.log(
+      `  minted ${count} ${what} on ${ours.kind} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    await run('peer', {
+      method: 'POST',
+      path: '/oauth/token',
+      headers: form(basic),
+      vary: () => ({ body: next() }),
+      verifyBody: has('"refresh_token"'),
+    });
+  };
+
   if (name === 'client_credentials') {
     const measured = await run('peer', {
       method: 'POST',
@@ -304,42 +312,18 @@ async function runCase(ours: Ours, name: OurCase, references: References): Promi
     });
     ours.expectedRate = Math.max(measured.figures?.requestsPerSecond ?? 0, 2000);
   } else if (name === 'authorization_code') {
-    const count = needed();
-    const started = Date.now();
-    const codes = await fixture.mintCodes(count);
-    console.log(`  minted ${count} codes on ${ours.kind} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const next = oneEach(
-      codes.map(
+    await spending('codes', async (count) =>
+      (await fixture.mintCodes(count)).map(
         ({ code, verifier }) =>
           `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_verifier=${verifier}`,
       ),
-      result,
     );
-    await run('peer', {
-      method: 'POST',
-      path: '/oauth/token',
-      headers: form(basic),
-      vary: () => ({ body: next() }),
-      verifyBody: has('"refresh_token"'),
-    });
   } else if (name === 'refresh_token') {
-    const count = needed();
-    const started = Date.now();
-    const tokens = await fixture.mintRefreshTokens(count);
-    console.log(
-      `  minted ${count} refresh tokens on ${ours.kind} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    await spending('refresh tokens', async (count) =>
+      (await fixture.mintRefreshTokens(count)).map(
+        (token) => `grant_type=refresh_token&refresh_token=${token}`,
+      ),
     );
-    const next = oneEach(
-      tokens.map((token) => `grant_type=refresh_token&refresh_token=${token}`),
-      result,
-    );
-    await run('peer', {
-      method: 'POST',
-      path: '/oauth/token',
-      headers: form(basic),
-      vary: () => ({ body: next() }),
-      verifyBody: has('"refresh_token"'),
-    });
   } else {
     // Many users' tokens, as in real traffic, each presented many times.
     const tokens = await fixture.mintAccessTokens(2000);
@@ -371,7 +355,10 @@ async function main(): Promise<void> {
   const main = buildServer();
   // The references run first and again last (the table's ratios use their mean), and around each of
   // our cases that a target compares with them (the targets use those: References, above).
-  const references: References = { bare: await startBare(), peer: await startPeer() };
+  const references: References = {
+    bare: { server: await startBare(), load: BARE_LOAD, label: 'bare route' },
+    peer: { server: await startPeer(), load: PEER_LOAD, label: 'oidc-provider client_credentials' },
+  };
   try {
     await measureReference(references, 'bare', 'first');
     // Calibration: the bare route plus 10 µs of CPU per request. On these machines a server that is
@@ -407,7 +394,7 @@ async function main(): Promise<void> {
     await measureReference(references, 'peer', 'last');
     await measureReference(references, 'bare', 'last');
   } finally {
-    await Promise.all([references.bare.stop(), references.peer.stop()]);
+    await Promise.all([references.bare.server.stop(), references.peer.server.stop()]);
   }
   // Our rows, measured case by case on both databases, are listed database by database.
   const ourRows = results.filter((r) => r.server === 'appointman');
