@@ -1,6 +1,6 @@
 import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { milliseconds } from '../../src/http/request-logger.js';
+import { methodText, milliseconds, statusText } from '../../src/http/request-logger.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { TEST_DATABASE } from '../helpers/database.js';
 
@@ -98,6 +98,25 @@ describe(`the access log on ${TEST_DATABASE}`, () => {
       expect(milliseconds(elapsed), String(elapsed)).toBe(JSON.stringify(Math.round(elapsed * 100) / 100));
     }
     expect([Number.NaN, -1, Number.POSITIVE_INFINITY].map(milliseconds)).toEqual(['0', '0', '0']);
+  });
+
+  it('the method and the status code are written as they came, from strings of our own', () => {
+    // request-logger.ts keeps its own copies so that the line stays one byte a character; the text
+    // must be the same for every code and method, known or not.
+    for (let code = 0; code < 1000; code++) expect(statusText(code)).toBe(String(code));
+    for (const method of [
+      'GET',
+      'HEAD',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+      'OPTIONS',
+      'PROPFIND',
+      'M-SEARCH',
+    ]) {
+      expect(methodText(method)).toBe(method);
+    }
   });
 
   it('an address beyond ASCII (X-Forwarded-For behind a proxy) is escaped: the line is ASCII and reads back the same', async () => {
