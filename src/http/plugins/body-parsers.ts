@@ -20,59 +20,61 @@ type Form = Record<string, string | string[]>;
 const FormFields = function FormFields() {} as unknown as { new (): Form; prototype: object };
 FormFields.prototype = Object.create(null);
 
-const AMPERSAND = 0x26;
-const EQUALS = 0x3d;
-const PERCENT = 0x25;
-const PLUS = 0x2b;
-const ZERO = 0x30;
+/**
+ * What a form body must not hold: U+0000, and anything beyond ASCII (it arrived unencoded, or not as
+ * UTF-8). "%00" is searched for as well ("%2500" is the text "%00"). A character class and a
+ * substring search take a few instructions a character, where a loop over `charCodeAt` took forty
+ * (callgrind).
+ */
+const NUL_OR_BEYOND_ASCII = /[\u0000\u0080-\uffff]/;
 
 /**
- * application/x-www-form-urlencoded, strictly, in one pass over the text: a form body is ASCII
- * (anything else arrived unencoded, or not as UTF-8), percent-escapes must decode to UTF-8, no name
- * or value may hold U+0000 (raw or as "%00"; "%2500" is the text "%00"), and a repeated name
- * becomes an array so the routes can refuse it (RFC 6749 §3.1, §3.2).
+ * application/x-www-form-urlencoded, strictly: a form body is ASCII, percent-escapes must decode to
+ * UTF-8, no name or value may hold U+0000, and a repeated name becomes an array so the routes can
+ * refuse it (RFC 6749 §3.1, §3.2).
  */
 export function parseForm(body: string): Form {
+  if (NUL_OR_BEYOND_ASCII.test(body) || body.includes('%00')) throw refusal(body);
   const result = new FormFields();
-  const length = body.length;
   let start = 0;
-  let equals = -1;
-  let escaped = false;
-  let plus = false;
-  for (let i = 0; i <= length; i++) {
-    const c = i === length ? AMPERSAND : body.charCodeAt(i);
-    if (c === AMPERSAND) {
-      if (i > start) {
-        let name = body.slice(start, equals === -1 ? i : equals);
-        let value = equals === -1 ? '' : body.slice(equals + 1, i);
-        // Most names and values (tokens, ids, grant types) hold nothing to decode.
-        if (escaped || plus) {
-          name = decode(name, plus);
-          value = decode(value, plus);
-        }
-        const existing = result[name];
-        result[name] =
-          existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  while (start <= body.length) {
+    let end = body.indexOf('&', start);
+    if (end === -1) end = body.length;
+    if (end > start) {
+      // The pair alone is searched for its "=": a search of the whole body from each pair would take
+      // time growing with the square of a body of many pairs without one.
+      const pair = body.slice(start, end);
+      const equals = pair.indexOf('=');
+      let name = equals === -1 ? pair : pair.slice(0, equals);
+      let value = equals === -1 ? '' : pair.slice(equals + 1);
+      // Most pairs (tokens, ids, grant types) hold nothing to decode.
+      if (pair.includes('%') || pair.includes('+')) {
+        name = formText(name);
+        value = formText(value);
       }
-      start = i + 1;
-      equals = -1;
-      escaped = false;
-      plus = false;
-    } else if (c === EQUALS) {
-      if (equals === -1) equals = i;
-    } else if (c === PERCENT) {
-      escaped = true;
-      if (body.charCodeAt(i + 1) === ZERO && body.charCodeAt(i + 2) === ZERO)
-        throw new BadBodyError(NUL_MESSAGE);
-    } else if (c === PLUS) {
-      plus = true;
-    } else if (c === 0) {
-      throw new BadBodyError(NUL_MESSAGE);
-    } else if (c > 0x7f) {
-      throw new BadBodyError('the form body must be percent-encoded ASCII');
+      const existing = result[name];
+      result[name] =
+        existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
     }
+    start = end + 1;
   }
   return result;
+}
+
+/** Why a body is refused: its first U+0000 (raw or "%00") or character beyond ASCII, in reading order. */
+function refusal(body: string): BadBodyError {
+  const character = NUL_OR_BEYOND_ASCII.exec(body);
+  const escapedNul = body.indexOf('%00');
+  if (character && (escapedNul === -1 || character.index < escapedNul) && character[0] !== '\u0000') {
+    return new BadBodyError('the form body must be percent-encoded ASCII');
+  }
+  return new BadBodyError(NUL_MESSAGE);
+}
+
+/** A name or value as it reads, its escapes and plus signs decoded. */
+function formText(text: string): string {
+  const plus = text.includes('+');
+  return plus || text.includes('%') ? decode(text, plus) : text;
 }
 
 function decode(text: string, plus: boolean): string {
