@@ -26,6 +26,7 @@ FormFields.prototype = Object.create(null);
  * substring search take a few instructions a character, where a loop over `charCodeAt` took forty
  * (callgrind).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is what it looks for.
 const NUL_OR_BEYOND_ASCII = /[\u0000\u0080-\uffff]/;
 
 /**
