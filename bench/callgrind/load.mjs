@@ -1,6 +1,6 @@
 // node load.mjs <port> <case> <first> <count> [fixture.json]: <count> requests of one case, ten at a
-// time over kept-alive connections; fails unless every answer is a success. The code case uses the
-// fixture's code bodies <first> to <first + count> (each code works once).
+// time over kept-alive connections; fails unless every answer is a success. The code and refresh
+// cases use the fixture's bodies <first> to <first + count> (each code and token works once).
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
@@ -21,6 +21,12 @@ const requests = {
     headers: { ...form, authorization: fixture.basic },
     body: fixture.codeBodies[i],
   }),
+  refresh: (i) => ({
+    method: 'POST',
+    path: '/oauth/token',
+    headers: { ...form, authorization: fixture.basic },
+    body: fixture.refreshBodies[i],
+  }),
   'bare-get': () => ({ method: 'GET', path: '/' }),
   'bare-post': () => ({
     method: 'POST',
@@ -31,8 +37,9 @@ const requests = {
 };
 const make = requests[kind];
 if (!make) throw new Error(`no such case: ${kind}`);
-if (kind === 'code' && Number(first) + Number(count) > fixture.codeBodies.length) {
-  throw new Error('not enough codes: make the fixture with more (CODES)');
+const singleUse = { code: 'codeBodies', refresh: 'refreshBodies' }[kind];
+if (singleUse && Number(first) + Number(count) > fixture[singleUse].length) {
+  throw new Error('not enough codes or refresh tokens: run.sh makes as many as it sends');
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });

@@ -2,7 +2,7 @@
 # Instructions per request of one case, counted by callgrind (valgrind): steady where req/s on these
 # shared machines drifts by a third within minutes. From the project's root, after `npm run build`:
 #
-#   bash bench/callgrind/run.sh introspection|me|code|bare-get|bare-post [requests] [warm-up requests]
+#   bash bench/callgrind/run.sh introspection|me|code|refresh|bare-get|bare-post [requests] [warm-up requests]
 #
 # The server (dist/main.js on a throwaway SQLite database from fixture.ts, or bare.mjs) runs under
 # callgrind with counting off; after the warm-up, counting is on for the measured requests only.
@@ -13,7 +13,7 @@
 #   python3 bench/callgrind/tree.py /tmp/callgrind-introspection.out <requests> accessLine_
 #   python3 bench/callgrind/diff.py <a.out> <requests> <b.out> <requests> [inclusive]
 set -euo pipefail
-kind=${1:?a case: introspection, me, code, bare-get or bare-post}
+kind=${1:?a case: introspection, me, code, refresh, bare-get or bare-post}
 requests=${2:-4000}
 warmup=${3:-30000}
 here=$(dirname "$0")
@@ -28,8 +28,10 @@ if [[ $kind == bare-* ]]; then
   env=(PORT=$port)
 else
   codes=0
+  refresh=0
   [[ $kind == code ]] && codes=$((requests + warmup))
-  CODES=$codes npx tsx "$here/fixture.ts" "$fixture"
+  [[ $kind == refresh ]] && refresh=$((requests + warmup))
+  CODES=$codes REFRESH=$refresh npx tsx "$here/fixture.ts" "$fixture"
   database=$(node -p "require('$fixture').databaseUrl")
   server=(dist/main.js)
   env=(NODE_ENV=production PORT=$port DATABASE_URL="$database" DATA_DIR="$work/data" LOG_LEVEL=info
