@@ -9,11 +9,12 @@ import { PROJECT_ROOT } from '../src/paths.js';
 import { drive, failuresOf, type LoadSettings, type LoadSpec } from './lib/load.js';
 import {
   type BenchDatabase,
+  codeExchangeBody,
   createBenchDatabase,
   type Fixture,
   postgresReachable,
   prepareFixture,
-  REDIRECT_URI,
+  refreshBody,
 } from './lib/ours.js';
 import { type Server, startServer } from './lib/processes.js';
 import {
@@ -312,17 +313,10 @@ async function runCase(ours: Ours, name: OurCase, references: References): Promi
     });
     ours.expectedRate = Math.max(measured.figures?.requestsPerSecond ?? 0, 2000);
   } else if (name === 'authorization_code') {
-    await spending('codes', async (count) =>
-      (await fixture.mintCodes(count)).map(
-        ({ code, verifier }) =>
-          `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_verifier=${verifier}`,
-      ),
-    );
+    await spending('codes', async (count) => (await fixture.mintCodes(count)).map(codeExchangeBody));
   } else if (name === 'refresh_token') {
     await spending('refresh tokens', async (count) =>
-      (await fixture.mintRefreshTokens(count)).map(
-        (token) => `grant_type=refresh_token&refresh_token=${token}`,
-      ),
+      (await fixture.mintRefreshTokens(count)).map(refreshBody),
     );
   } else {
     // Many users' tokens, as in real traffic, each presented many times.

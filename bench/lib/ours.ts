@@ -43,6 +43,16 @@ export interface MintedCode {
   verifier: string;
 }
 
+/** A token request exchanging a minted code, with its PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+export function codeExchangeBody({ code, verifier }: MintedCode): string {
+  return `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_verifier=${verifier}`;
+}
+
+/** A token request rotating a refresh token (RFC 6749 §6). */
+export function refreshBody(token: string): string {
+  return `grant_type=refresh_token&refresh_token=${token}`;
+}
+
 export interface Fixture {
   clientId: string;
   secret: string;
