@@ -273,6 +273,13 @@ describe('T: token endpoint', () => {
         'application/x-www-form-urlencoded',
       ],
       [
+        // The whole form is searched for U+0000 before anything is decoded: a malformed escape
+        // earlier in the body does not hide it.
+        '%00 after a malformed escape',
+        'note=%zz&grant_type=client_credentials&scope=read%00',
+        'application/x-www-form-urlencoded',
+      ],
+      [
         'JSON escape in a value',
         '{"grant_type":"client_credentials","scope":"read\\u0000"}',
         'application/json',
