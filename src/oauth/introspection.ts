@@ -1,5 +1,6 @@
 import { hashSecret } from '../security/secrets.js';
 import type { AccountRecord } from '../storage/accounts.js';
+import { cachedLookup } from '../storage/cache-epoch.js';
 import type { Storage } from '../storage/index.js';
 import type { StoredRefreshToken } from '../storage/tokens.js';
 import { type AccessGrant, activeAccess } from './access.js';
@@ -24,30 +25,64 @@ export interface IntrospectionResponse {
 
 /** RFC 7662 §2.2: anything not currently valid is only `active: false`, without a reason. */
 export const INACTIVE: IntrospectionResponse = { active: false };
+const INACTIVE_JSON = JSON.stringify(INACTIVE);
 
 /** Tokens we issue are 43 characters; anything much longer is not ours and is not looked up. */
 const MAX_TOKEN_LENGTH = 512;
 
-export async function introspectToken(
-  storage: Storage,
-  issuer: string,
-  token: string,
-  hint: string | undefined,
-): Promise<IntrospectionResponse> {
-  if (token === '' || token.length > MAX_TOKEN_LENGTH) return INACTIVE;
-  const tokenHash = hashSecret(token);
-  const now = Date.now();
-  for (const type of searchOrder(hint)) {
-    const found =
-      type === 'access_token'
-        ? activeAccess(await storage.tokens.findAccess(tokenHash), now)
-        : activeRefresh(await storage.tokens.findRefresh(tokenHash), now);
-    if (found) {
-      const accounts = await storage.accounts.reachableWith(type, tokenHash);
-      return describe(issuer, found, type === 'access_token' ? 'Bearer' : 'refresh_token', accounts);
+/** Access tokens whose answers are kept in memory at most (cache-epoch.ts): a few MB. */
+const CACHED_ANSWERS = 10_000;
+
+/** The answer for a valid token, as the JSON text that is sent, and the end of its validity (ms). */
+interface PreparedAnswer {
+  json: string;
+  expiresAt: number;
+}
+
+/**
+ * Introspection of a presented token, answered as the JSON text of the response (RFC 7662 §2.2).
+ *
+ * The answer for an access token is built once and kept as text, with the cached token lookups'
+ * rules (cache-epoch.ts): used only while nothing that could change it (a revocation, a user,
+ * client or account changed) was committed on any instance, and only while the token has not
+ * expired, which is checked on every request. Sending the kept text spares each request building
+ * the answer and serializing it: 160,000 instructions a request instead of 182,000 (callgrind,
+ * bench/callgrind). Refresh tokens are read every time: each one is used once.
+ */
+export function createIntrospection(storage: Storage, issuer: string) {
+  const accessAnswers = cachedLookup(storage.epoch, CACHED_ANSWERS, async (tokenHash) => {
+    const found = activeAccess(await storage.tokens.findAccess(tokenHash));
+    return found && prepare(found, 'Bearer', await storage.accounts.reachableWith('access_token', tokenHash));
+  });
+
+  return async function introspectToken(token: string, hint: string | undefined): Promise<string> {
+    if (token === '' || token.length > MAX_TOKEN_LENGTH) return INACTIVE_JSON;
+    const tokenHash = hashSecret(token);
+    for (const type of searchOrder(hint)) {
+      const answer =
+        type === 'access_token' ? await accessAnswers.get(tokenHash) : await refreshAnswer(tokenHash);
+      if (answer && answer.expiresAt > Date.now()) return answer.json;
     }
+    return INACTIVE_JSON;
+  };
+
+  async function refreshAnswer(tokenHash: string): Promise<PreparedAnswer | null> {
+    const found = activeRefresh(await storage.tokens.findRefresh(tokenHash), Date.now());
+    return (
+      found &&
+      prepare(found, 'refresh_token', await storage.accounts.reachableWith('refresh_token', tokenHash))
+    );
   }
-  return INACTIVE;
+
+  function prepare(
+    grant: AccessGrant,
+    tokenType: 'Bearer' | 'refresh_token',
+    accounts: AccountRecord[],
+  ): PreparedAnswer | null {
+    const response = describe(issuer, grant, tokenType, accounts);
+    if (!response.active) return null;
+    return { json: JSON.stringify(response), expiresAt: grant.expiresAt.getTime() };
+  }
 }
 
 /** A refresh token that can still be used: known, not rotated or revoked (nor its grant), not expired. */

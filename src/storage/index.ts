@@ -16,6 +16,8 @@ export function createStorage(database: Database) {
   const epoch = cacheEpoch(database.sql);
   return {
     database,
+    /** The cache epoch, for lookups cached above storage (introspection's answers). */
+    epoch,
     accounts: accountStore(db, database.sql, epoch),
     clients: clientStore(db, database.sql, epoch),
     codes: codeStore(database.sql),

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addAccountMember, createAccount } from '../../src/admin/users.js';
 import { sqlitePath } from '../../src/storage/migrate.js';
 import type { TestApp } from '../helpers/app.js';
@@ -167,7 +167,25 @@ describe(`cached lookups on ${TEST_DATABASE}: changes made elsewhere take effect
     ]);
     await sqlElsewhere('UPDATE "User" SET "username" = ? WHERE "username" = ?', ['alice2', 'alice']);
     expect((await me(b, tokens.access_token)).json().username).toBe('alice2');
+    expect((await introspect(b, tokens.access_token)).json().username).toBe('alice2');
     await sqlElsewhere('UPDATE "User" SET "username" = ? WHERE "username" = ?', ['alice', 'alice2']);
+  });
+
+  it('V1 an introspection answer B keeps ends when its token expires, with the epoch standing still', async () => {
+    const { tokens } = await codeFlowTokens(a, client);
+    const first = (await introspect(b, tokens.access_token)).json();
+    expect(first.active).toBe(true);
+    expect((await introspect(b, tokens.access_token)).json()).toEqual(first);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      // exp is the expiry in whole seconds, rounded down: a second after it, the token has expired.
+      vi.setSystemTime((first.exp + 1) * 1000);
+      expect((await introspect(b, tokens.access_token)).json()).toEqual({ active: false });
+      vi.setSystemTime(first.exp * 1000 - 1000);
+      expect((await introspect(b, tokens.access_token)).json()).toEqual(first);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('T2 a client secret rotated elsewhere stops working on B at once; a deleted client too', async () => {

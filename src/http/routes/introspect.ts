@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { invalidClient } from '../../oauth/client-authentication.js';
 import { OAuthError } from '../../oauth/errors.js';
-import { introspectToken } from '../../oauth/introspection.js';
+import { createIntrospection } from '../../oauth/introspection.js';
 import { clientCredentialProperties, requireClient, tokenParameters } from '../oauth-endpoint.js';
 import { FORM_OR_JSON, oauthErrorSchema, oauthFailureResponses } from '../schemas.js';
 
@@ -68,6 +68,7 @@ export const introspectSchema = {
 
 /** The introspection endpoint (RFC 7662 §2). */
 export default async function introspectRoutes(app: FastifyInstance) {
+  const introspectToken = createIntrospection(app.storage, app.config.issuer);
   app.post(
     '/oauth/introspect',
     { config: { errors: 'oauth' }, attachValidation: true, schema: introspectSchema },
@@ -76,14 +77,15 @@ export default async function introspectRoutes(app: FastifyInstance) {
       const { token, token_type_hint: hint } = parameters;
       // The token is looked up while the caller authenticates (one wait for the database instead of
       // two); its description goes only to an authenticated caller.
-      const answer =
-        token === undefined ? undefined : introspectToken(app.storage, app.config.issuer, token, hint);
+      const answer = token === undefined ? undefined : introspectToken(token, hint);
       answer?.catch(() => {});
       const client = await requireClient(app.storage, request, reply, parameters);
       // RFC 7662 §2.1 and checklist V2: only authenticated callers; a public client has no credentials.
       if (client.isPublic) throw invalidClient('public clients cannot use the introspection endpoint');
       if (answer === undefined) throw new OAuthError('invalid_request', 'token is missing');
-      return await answer;
+      const json = await answer;
+      // JSON text already (introspection.ts): sent as it is, not serialized again.
+      return reply.type('application/json; charset=utf-8').send(json);
     },
   );
 }
