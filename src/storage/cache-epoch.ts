@@ -16,6 +16,9 @@ import type { Sql } from './sql.js';
 // in a busy server: sqlite-read-now.ts); on PostgreSQL it is one small query. A miss, or a moved
 // epoch, reads the database as without a cache.
 //
+// Requests that miss the same key under the same epoch share one read: a read started under an
+// epoch is as good as an entry cached under it, for the same reason (the epoch would have moved).
+//
 // Only what was found is cached (an unknown token or client id is not, so made-up values cannot
 // fill the cache), each cache holds at most `limit` entries, and the oldest entry makes room.
 
@@ -103,10 +106,22 @@ export function cachedLookup<V>(
     entries.set(key, { value, epoch: current });
     return value;
   };
+  // Reads in flight, one per key: the requests that miss the same key under the same epoch wait
+  // for one read instead of each making its own (50 connections presenting a token new to the
+  // cache made 50 reads of it).
+  const reading = new Map<string, Entry<Promise<V | null>>>();
   const lookup = (key: string, current: string): V | null | Promise<V | null> => {
     const entry = entries.get(key);
     if (entry && entry.epoch === current) return entry.value;
-    return read(key).then((value) => store(key, current, value, entry !== undefined));
+    const inFlight = reading.get(key);
+    if (inFlight && inFlight.epoch === current) return inFlight.value;
+    const value = read(key).then((found) => store(key, current, found, entry !== undefined));
+    reading.set(key, { value, epoch: current });
+    const done = () => {
+      if (reading.get(key)?.value === value) reading.delete(key);
+    };
+    value.then(done, done);
+    return value;
   };
   return {
     get(key) {

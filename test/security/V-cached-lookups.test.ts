@@ -171,6 +171,26 @@ describe(`cached lookups on ${TEST_DATABASE}: changes made elsewhere take effect
     await sqlElsewhere('UPDATE "User" SET "username" = ? WHERE "username" = ?', ['alice', 'alice2']);
   });
 
+  it('V1 requests presenting a token new to the cache together share one read of it, and all see it revoked', async () => {
+    const { tokens } = await codeFlowTokens(a, client, { scope: 'read' });
+    const hash = hashOf(tokens.access_token);
+    const getBy = vi.spyOn(b.storage.database.sql, 'getBy');
+    try {
+      const together = () => Promise.all(Array.from({ length: 20 }, () => me(b, tokens.access_token)));
+      expect((await together()).map((response) => response.statusCode)).toEqual(Array(20).fill(200));
+      expect(getBy.mock.calls.filter(([, key]) => key === hash)).toHaveLength(1);
+      // Revoked elsewhere: the epoch moves, and the next such burst reads the token again, once.
+      await sqlElsewhere('UPDATE "AccessToken" SET "revokedAt" = ? WHERE "tokenHash" = ?', [
+        new Date(),
+        hash,
+      ]);
+      expect((await together()).map((response) => response.statusCode)).toEqual(Array(20).fill(401));
+      expect(getBy.mock.calls.filter(([, key]) => key === hash)).toHaveLength(2);
+    } finally {
+      getBy.mockRestore();
+    }
+  });
+
   it('V1 an introspection answer B keeps ends when its token expires, with the epoch standing still', async () => {
     const { tokens } = await codeFlowTokens(a, client);
     const first = (await introspect(b, tokens.access_token)).json();
