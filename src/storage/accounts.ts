@@ -101,5 +101,8 @@ export function accountStore(db: Db, sql: Sql, epoch: CacheEpoch) {
     async reachableWith(kind: 'access_token' | 'refresh_token', tokenHash: string): Promise<AccountRecord[]> {
       return (await reachable[kind].get(tokenHash)) ?? [];
     },
+
+    /** The same, always read from the database: for a lookup cached above storage under its own epoch. */
+    readReachableWith: readReachable,
   };
 }

@@ -116,6 +116,9 @@ export function tokenStore(sql: Sql, epoch: CacheEpoch) {
       return accessTokens.get(tokenHash);
     },
 
+    /** The same, always read from the database: for a lookup cached above storage under its own epoch. */
+    readAccess,
+
     async findRefresh(tokenHash: string): Promise<StoredRefreshToken | null> {
       const row = await sql.getBy<RefreshRow>(FIND_REFRESH, tokenHash);
       if (!row) return null;

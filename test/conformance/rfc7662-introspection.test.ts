@@ -247,10 +247,11 @@ describe('RFC 7662 token introspection', () => {
   it('a storage failure is not an answer: 503 while the database is down, never active:false', async () => {
     const tokens = await userTokens(t, app);
     const { tokens: tokenStore, database } = t.storage;
-    const findAccess = tokenStore.findAccess;
+    const { findAccess, readAccess } = tokenStore;
     const ping = database.ping;
     try {
-      tokenStore.findAccess = async () => {
+      // Both the cached lookup and the direct read (introspection's kept answers are filled with it).
+      tokenStore.findAccess = tokenStore.readAccess = async () => {
         throw new Error('connection lost');
       };
       database.ping = async () => {
@@ -262,6 +263,7 @@ describe('RFC 7662 token introspection', () => {
       expect(response.headers['cache-control']).toBe('no-store');
     } finally {
       tokenStore.findAccess = findAccess;
+      tokenStore.readAccess = readAccess;
       database.ping = ping;
     }
   });
