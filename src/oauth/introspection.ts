@@ -9,7 +9,7 @@ import { parseScope } from './scopes.js';
 
 // Token introspection (RFC 7662 §2.2), after the caller has authenticated as a confidential client.
 
-export interface IntrospectionResponse {
+interface IntrospectionResponse {
   active: boolean;
   scope?: string;
   client_id?: string;
@@ -24,8 +24,7 @@ export interface IntrospectionResponse {
 }
 
 /** RFC 7662 §2.2: anything not currently valid is only `active: false`, without a reason. */
-export const INACTIVE: IntrospectionResponse = { active: false };
-const INACTIVE_JSON = JSON.stringify(INACTIVE);
+const INACTIVE_JSON = JSON.stringify({ active: false } satisfies IntrospectionResponse);
 
 /** Tokens we issue are 43 characters; anything much longer is not ours and is not looked up. */
 const MAX_TOKEN_LENGTH = 512;
@@ -84,9 +83,10 @@ export function createIntrospection(storage: Storage, issuer: string) {
     tokenType: 'Bearer' | 'refresh_token',
     accounts: AccountRecord[],
   ): PreparedAnswer | null {
-    const response = describe(issuer, grant, tokenType, accounts);
-    if (!response.active) return null;
-    return { json: JSON.stringify(response), expiresAt: grant.expiresAt.getTime() };
+    // A token whose user is gone is no longer valid (its rows normally go with the user).
+    if (grant.userId && grant.username === null) return null;
+    const json = JSON.stringify(describe(issuer, grant, tokenType, accounts));
+    return { json, expiresAt: grant.expiresAt.getTime() };
   }
 }
 
@@ -117,8 +117,6 @@ function describe(
   tokenType: 'Bearer' | 'refresh_token',
   accounts: AccountRecord[],
 ): IntrospectionResponse {
-  // A token whose user is gone is no longer valid (its rows normally go with the user).
-  if (grant.userId && grant.username === null) return INACTIVE;
   // Client-credentials tokens act for the client alone: no username, no sub (undefined is left out).
   const { userId, username } = grant;
   const forUser = userId !== null && username !== null;
