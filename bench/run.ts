@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DatabaseKind } from '../src/config.js';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { drive, failuresOf, type LoadSettings, type LoadSpec } from './lib/load.js';
+import { drive, failuresOf, type LoadFigures, type LoadSettings, type LoadSpec } from './lib/load.js';
 import {
   type BenchDatabase,
   codeExchangeBody,
@@ -19,8 +19,10 @@ import {
 import { type Server, startServer } from './lib/processes.js';
 import {
   type Adjacent,
+  type AdjacentRound,
   addRatios,
   type CaseResult,
+  combineFigures,
   evaluateTargets,
   markdownTable,
   printTable,
@@ -32,7 +34,8 @@ import {
 // server (SQLite, and PostgreSQL when reachable), each a child process driven by autocannon.
 // Options: --long (20 s per case), --seconds N, --warmup N, --databases sqlite,postgresql,
 // --cases client_credentials,..., --profile (node --cpu-prof on our server), --keep-logs, --strict,
-// --no-calibration (skip the bare route + 10 µs of CPU row),
+// --no-calibration (skip the bare route + 10 µs of CPU row), --rounds N (rounds of the cases compared
+// with the bare route, 3 by default),
 // --log-level (info, the production default, unless measuring what logging costs).
 // The same through BENCH_SECONDS, BENCH_WARMUP, BENCH_DATABASES, BENCH_CASES, BENCH_PROFILE=1.
 
@@ -51,6 +54,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string' },
     warmup: { type: 'string' },
     connections: { type: 'string' },
+    rounds: { type: 'string' },
     databases: { type: 'string' },
     cases: { type: 'string' },
     profile: { type: 'boolean', default: process.env.BENCH_PROFILE === '1' },
@@ -108,6 +112,8 @@ function buildServer(): string {
 }
 
 const CALIBRATION_WORK_MICROS = 10;
+/** Rounds of each case whose target compares it with the bare route (bracketed). */
+const BARE_ROUNDS = Number(args.rounds ?? process.env.BENCH_ROUNDS ?? 3);
 const CLIENT_ID = 'bench-client';
 const CLIENT_SECRET = randomBytes(32).toString('base64url');
 const form = (basic: string) => ({
@@ -119,17 +125,23 @@ const has = (text: string) => (body: string) => body.includes(text);
 const results: CaseResult[] = [];
 
 async function measure(server: Server, result: CaseResult, spec: LoadSpec): Promise<CaseResult> {
-  console.log(`… ${result.server} ${result.database} ${result.case}`);
   server.resetPeak();
-  result.figures = await drive(server.url, spec, settings, server);
+  result.figures = await runOnce(server, result, spec);
   result.peakRssMiB = server.peakRssMiB();
-  const failures = failuresOf(result.figures);
-  console.log(
-    `  ${result.figures.requestsPerSecond} req/s, p50 ${result.figures.latencyP50Ms} ms, p99 ${result.figures.latencyP99Ms} ms, ` +
-      `peak RSS ${result.peakRssMiB} MiB, server CPU ${result.figures.serverCpuMicrosPerRequest} µs/request, steal ${result.figures.stealPercent ?? '-'} %${failures ? `, ${failures} FAILED responses ${JSON.stringify(result.figures.statusCodes)}` : ''}`,
-  );
   results.push(result);
   return result;
+}
+
+/** One run of a case (warm-up, then the measured seconds), printed as it ends. */
+async function runOnce(server: Server, result: CaseResult, spec: LoadSpec, label = ''): Promise<LoadFigures> {
+  console.log(`… ${result.server} ${result.database} ${result.case}${label}`);
+  const figures = await drive(server.url, spec, settings, server);
+  const failures = failuresOf(figures);
+  console.log(
+    `  ${figures.requestsPerSecond} req/s, p50 ${figures.latencyP50Ms} ms, p99 ${figures.latencyP99Ms} ms, ` +
+      `peak RSS ${server.peakRssMiB()} MiB, server CPU ${figures.serverCpuMicrosPerRequest} µs/request, steal ${figures.stealPercent ?? '-'} %${failures ? `, ${failures} FAILED responses ${JSON.stringify(figures.statusCodes)}` : ''}`,
+  );
+  return figures;
 }
 
 const BARE_LOAD: LoadSpec = { method: 'GET', path: '/', headers: {}, verifyBody: has('"hello"') };
@@ -177,16 +189,43 @@ async function measureReference(references: References, kind: Adjacent['kind'], 
   return measure(server, result, load);
 }
 
-/** Our case between two runs of its reference; the runs are kept in the case's result. */
+/**
+ * Our case between runs of its reference, in `rounds` rounds: reference, case, reference, case, ...,
+ * reference. The target uses the median of the rounds' ratios, each to the reference's runs right
+ * around that round: on these machines the speed also changes within a minute, and one slow or fast
+ * patch then moves one round, not the verdict. The row's figures combine the rounds (combineFigures).
+ */
 async function bracketed(
   references: References,
   kind: Adjacent['kind'],
-  run: () => Promise<CaseResult>,
+  server: Server,
+  result: CaseResult,
+  spec: LoadSpec,
+  rounds: number,
 ): Promise<CaseResult> {
-  const before = await measureReferenceQuietly(references, kind);
-  const result = await run();
-  const after = await measureReferenceQuietly(references, kind);
-  result.adjacent = { kind, before, after };
+  server.resetPeak();
+  const runs: AdjacentRound[] = [];
+  const figures: LoadFigures[] = [];
+  let before = await measureReferenceQuietly(references, kind);
+  for (let round = 1; round <= rounds; round++) {
+    const label = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+    const measured = await runOnce(server, result, spec, label);
+    const after = await measureReferenceQuietly(references, kind);
+    runs.push({ before, rate: measured.requestsPerSecond, after });
+    figures.push(measured);
+    before = after;
+  }
+  result.figures = combineFigures(figures);
+  result.peakRssMiB = server.peakRssMiB();
+  const first = runs[0] as AdjacentRound;
+  const last = runs[runs.length - 1] as AdjacentRound;
+  result.adjacent = {
+    kind,
+    before: first.before,
+    after: last.after,
+    ...(rounds > 1 ? { rounds: runs } : {}),
+  };
+  results.push(result);
   return result;
 }
 
@@ -281,9 +320,11 @@ async function runCase(ours: Ours, name: OurCase, references: References): Promi
   const needed = () =>
     Math.ceil(ours.expectedRate * (settings.warmupSeconds + settings.seconds) * 1.6) + 1000;
   const result: CaseResult = { server: 'appointman', database: ours.kind, case: name };
+  // The cases compared with the bare route run in rounds; those compared with oidc-provider spend
+  // values minted for one run (codes, refresh tokens), and run once.
   const run = (reference: Adjacent['kind'], spec: LoadSpec) =>
     ours.kind === 'sqlite'
-      ? bracketed(references, reference, () => measure(server, result, spec))
+      ? bracketed(references, reference, server, result, spec, reference === 'bare' ? BARE_ROUNDS : 1)
       : measure(server, result, spec);
 
   /** A token request case in which each request spends one of the values minted here (codes, refresh tokens). */
@@ -407,7 +448,8 @@ async function main(): Promise<void> {
   console.log(
     `\n×peer cc and ×bare are to the mean of each reference's first and last runs: bare route ${reference.bare} req/s, ` +
       `oidc-provider client_credentials ${reference.peer} req/s. ×adjacent (and the targets) are to the ` +
-      "reference's runs right before and right after the case.",
+      "reference's runs right before and right after the case; for a case run in rounds, the median of its " +
+      "rounds' ratios, each to the runs right around that round.",
   );
   const targets = evaluateTargets(results);
   printTargets(targets);

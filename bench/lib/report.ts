@@ -22,17 +22,79 @@ export interface CaseResult {
 
 export interface Adjacent {
   kind: 'bare' | 'peer';
-  /** req/s of the reference's run before the case, and after it. */
+  /** req/s of the reference's run before the case (its first round), and after it (its last). */
   before: number;
+  after: number;
+  /**
+   * Where the case ran in rounds, each between two runs of the reference (the run after one round is
+   * the run before the next): each round's req/s and the reference's runs around it.
+   */
+  rounds?: AdjacentRound[];
+}
+
+export interface AdjacentRound {
+  before: number;
+  rate: number;
   after: number;
 }
 
-/** The case's rate to the mean of the reference's runs right before and after it. */
+/**
+ * The case's rate to the mean of the reference's runs right before and after it; for a case run in
+ * rounds, the median of the rounds' ratios, each to the runs around that round.
+ */
 export function adjacentRatio(result: CaseResult): number | undefined {
   const rate = result.figures?.requestsPerSecond;
   const { adjacent } = result;
   if (rate === undefined || !adjacent) return undefined;
+  if (adjacent.rounds && adjacent.rounds.length > 1) return round(median(roundRatios(adjacent.rounds)));
   return round(rate / ((adjacent.before + adjacent.after) / 2));
+}
+
+function roundRatios(rounds: AdjacentRound[]): number[] {
+  return rounds.map((r) => r.rate / ((r.before + r.after) / 2));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * The figures of a case run in rounds, as one row: the rates and CPU averaged over the requests,
+ * p50 the median of the rounds', p99 the worst round's, failures and status codes added up.
+ */
+export function combineFigures(rounds: LoadFigures[]): LoadFigures {
+  const first = rounds[0];
+  if (!first || rounds.length === 1) {
+    if (!first) throw new Error('no rounds to combine');
+    return first;
+  }
+  const sum = (pick: (f: LoadFigures) => number) => rounds.reduce((total, f) => total + pick(f), 0);
+  const requests = sum((f) => f.requests);
+  const statusCodes: Record<string, number> = {};
+  for (const f of rounds) {
+    for (const [code, count] of Object.entries(f.statusCodes))
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  }
+  const steal = rounds.map((f) => f.stealPercent).filter((v): v is number => v !== undefined);
+  return {
+    requestsPerSecond: Math.round(sum((f) => f.requestsPerSecond) / rounds.length),
+    latencyP50Ms: median(rounds.map((f) => f.latencyP50Ms)),
+    latencyP99Ms: Math.max(...rounds.map((f) => f.latencyP99Ms)),
+    requests,
+    serverCpuMicrosPerRequest:
+      requests > 0 ? Math.round(sum((f) => f.serverCpuMicrosPerRequest * f.requests) / requests) : 0,
+    non2xx: sum((f) => f.non2xx),
+    errors: sum((f) => f.errors),
+    timeouts: sum((f) => f.timeouts),
+    mismatches: sum((f) => f.mismatches),
+    statusCodes,
+    warmupFailures: sum((f) => f.warmupFailures),
+    ...(steal.length ? { stealPercent: round(steal.reduce((a, b) => a + b, 0) / steal.length) } : {}),
+  };
 }
 
 export interface Target {
@@ -80,8 +142,13 @@ export function evaluateTargets(results: CaseResult[]): Target[] {
   const around = (name: string, to: 'ratioToPeer' | 'ratioToBare') => {
     const result = find(results, 'appointman', 'sqlite', name);
     if (!result?.adjacent) return '';
-    const { before, after } = result.adjacent;
-    return ` (to the runs just before and after it: ${before} and ${after} req/s; ${result[to]?.toFixed(2) ?? '-'}× to the mean of the first and last)`;
+    const { before, after, rounds } = result.adjacent;
+    const toMean = `${result[to]?.toFixed(2) ?? '-'}× to the mean of the first and last`;
+    if (rounds && rounds.length > 1) {
+      const each = roundRatios(rounds).map((r) => r.toFixed(2));
+      return ` (the median of ${rounds.length} rounds, each to the runs just before and after it: ${each.join(', ')}; ${toMean})`;
+    }
+    return ` (to the runs just before and after it: ${before} and ${after} req/s; ${toMean})`;
   };
 
   atLeast(
@@ -195,11 +262,12 @@ export function markdownTable(results: CaseResult[]): string {
   return lines.join('\n');
 }
 
-/** "0.52 (bare 38000/41000)": the ratio to the reference's runs around the case, and those runs. */
+/** "0.52 (bare 38000/41000)" or "0.52 (median of 3 rounds)": the ratio to the reference's runs around the case, and those runs. */
 function adjacentText(result: CaseResult): string {
   const ratio = adjacentRatio(result);
   if (ratio === undefined || !result.adjacent) return '-';
-  const { kind, before, after } = result.adjacent;
+  const { kind, before, after, rounds } = result.adjacent;
+  if (rounds && rounds.length > 1) return `${ratio.toFixed(2)} (median of ${rounds.length} rounds)`;
   return `${ratio.toFixed(2)} (${kind} ${before}/${after})`;
 }
 
