@@ -1,24 +1,32 @@
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import autocannon, { type RequestSpec } from 'autocannon';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import type { LoadJob, LoadMessage, RunFigures } from './load-process.js';
 
-// One load case: autocannon with a warm-up whose figures are dropped (but whose failures count).
+// One load case: autocannon, in a process of its own (load-process.ts), with a warm-up whose
+// figures are dropped (but whose failures count).
 
+/** A load, as data: it goes to the load generator's process. */
 export interface LoadSpec {
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
   body?: string;
-  /** What changes from one request to the next (codes and refresh tokens are each usable once). */
-  vary?: () => { body?: string; headers?: Record<string, string> };
+  /**
+   * Bodies each sent once, in order, warm-up included (codes and refresh tokens are each usable
+   * once). Running out is reported (LoadFigures.exhausted), and the requests after it fail.
+   */
+  bodies?: string[];
   /**
    * Requests that each connection goes through in turn, again and again (tokens that can be
    * presented many times). autocannon builds these once, as it does the references' fixed request,
    * so the load generator, on the same two cores as the server, spends no more per request on them;
-   * `vary` rebuilds every request.
+   * `bodies` rebuilds every request.
    */
   rotate?: { body?: string; headers?: Record<string, string> }[];
-  /** Whether a 2xx body is the expected answer (a token response carries access_token, ...). */
-  verifyBody: (body: string) => boolean;
+  /** Text every 2xx body must hold (a token response "access_token", ...): other answers are failures. */
+  expect: string;
 }
 
 export interface LoadSettings {
@@ -41,6 +49,8 @@ export interface LoadFigures {
   statusCodes: Record<string, number>;
   /** Failures during the warm-up: they count against the run as much as the measured ones. */
   warmupFailures: number;
+  /** Requests sent after the single-use bodies ran out (they fail as well). */
+  exhausted?: number;
   /**
    * The share of the machine's CPU time the hypervisor gave to other machines while the case ran
    * ("steal" in /proc/stat), in percent; absent where the kernel does not tell.
@@ -105,48 +115,20 @@ export async function drive(
   settings: LoadSettings,
   server?: CpuMeter,
 ): Promise<LoadFigures> {
-  const run = (seconds: number) => {
-    const { vary } = spec;
-    const request: RequestSpec = {
-      method: spec.method,
-      path: spec.path,
-      headers: spec.headers,
-      body: spec.body,
-    };
-    if (vary) {
-      request.setupRequest = (raw) => {
-        const changes = vary();
-        return {
-          ...raw,
-          body: changes.body ?? raw.body,
-          headers: changes.headers ? { ...raw.headers, ...changes.headers } : raw.headers,
-        };
-      };
-    }
-    const requests = spec.rotate
-      ? spec.rotate.map((changes) => ({
-          ...request,
-          body: changes.body ?? request.body,
-          headers: changes.headers ? { ...request.headers, ...changes.headers } : request.headers,
-        }))
-      : [request];
-    return autocannon({
-      url,
-      connections: settings.connections,
-      duration: seconds,
-      timeout: 10,
-      requests,
-      verifyBody: spec.verifyBody,
-    });
-  };
   const waited = await settle();
   if (waited === undefined)
     console.log('  (the machine did not become quiet within 30 s: measured all the same)');
   else if (waited > 1) console.log(`  (waited ${waited.toFixed(1)} s for the machine to become quiet)`);
-  const warmup = await run(settings.warmupSeconds);
-  const cpuBefore = server?.cpuMicros() ?? 0;
-  const ticksBefore = cpuTicks();
-  const result = await run(settings.seconds);
+
+  let cpuBefore = 0;
+  let ticksBefore: ReturnType<typeof cpuTicks>;
+  let warmupFailures = 0;
+  const { result, exhausted } = await inLoadProcess({ url, spec, settings }, (failures) => {
+    // Between the warm-up and the measured run: the server's CPU and the machine's ticks from here.
+    warmupFailures = failures;
+    cpuBefore = server?.cpuMicros() ?? 0;
+    ticksBefore = cpuTicks();
+  });
   const cpu = (server?.cpuMicros() ?? 0) - cpuBefore;
   const ticksAfter = cpuTicks();
   const stealPercent =
@@ -168,7 +150,40 @@ export async function drive(
     timeouts: result.timeouts,
     mismatches: result.mismatches,
     statusCodes,
-    warmupFailures: warmup.non2xx + warmup.errors + warmup.timeouts + warmup.mismatches,
+    warmupFailures,
+    ...(exhausted > 0 ? { exhausted } : {}),
     ...(stealPercent === undefined ? {} : { stealPercent }),
   };
+}
+
+const LOAD_PROCESS = join(PROJECT_ROOT, 'bench', 'lib', 'load-process.ts');
+
+/** Runs a load in a new process; `warmed` is called between its warm-up and its measured run. */
+function inLoadProcess(
+  job: LoadJob,
+  warmed: (failures: number) => void,
+): Promise<{ result: RunFigures; exhausted: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(LOAD_PROCESS, [], {
+      execArgv: ['--import', 'tsx'],
+      cwd: PROJECT_ROOT,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let measured: { result: RunFigures; exhausted: number } | undefined;
+    child.on('message', (message: LoadMessage) => {
+      if (message.type === 'warmed') {
+        warmed(message.failures);
+        child.send('go');
+      } else {
+        measured = { result: message.result, exhausted: message.exhausted };
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (measured) resolve(measured);
+      else reject(new Error(`the load generator exited with ${code} before it reported`));
+    });
+    child.send(job);
+  });
 }
