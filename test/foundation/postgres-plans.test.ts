@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/storage/database.js';
+import { createTestDatabase, TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
+
+// On PostgreSQL every pooled connection plans prepared statements generically, once
+// (src/storage/database.ts): the default re-planned the batched statements at every execution.
+
+describe.skipIf(TEST_DATABASE !== 'postgresql')('PostgreSQL connections', () => {
+  let database: TestDatabase;
+  let db: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = await openDatabase(database.kind, database.url);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database.drop();
+  });
+
+  it('use generic plans on every connection of the pool, for hand-written SQL and Prisma alike', async () => {
+    // Ten at once: the pool opens several connections, each set as it connects.
+    const seen = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const row =
+          i % 2 === 0
+            ? await db.sql.get<{ plan_cache_mode: string }>(
+                'SELECT current_setting(\'plan_cache_mode\') AS "plan_cache_mode" FROM (SELECT pg_sleep(0.05)) AS pause',
+              )
+            : (
+                await db.prisma.$queryRawUnsafe<{ plan_cache_mode: string }[]>(
+                  'SELECT current_setting(\'plan_cache_mode\') AS "plan_cache_mode" FROM (SELECT pg_sleep(0.05)) AS pause',
+                )
+              )[0];
+        return row?.plan_cache_mode;
+      }),
+    );
+    expect(seen).toEqual(Array.from({ length: 10 }, () => 'force_generic_plan'));
+  });
+});
