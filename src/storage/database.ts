@@ -46,7 +46,7 @@ export async function openDatabase(
   } else {
     // One pool for Prisma and the hand-written SQL, so its size bounds the connections of both.
     const pool = new pg.Pool({
-      connectionString: url,
+      ...withGenericPlans(url),
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5000,
       // A query stuck on a lost database must fail, not hang the request (checklist O3).
@@ -54,18 +54,6 @@ export async function openDatabase(
     });
     // An idle connection that breaks (a database restart) just leaves the pool; the next query reconnects.
     pool.on('error', () => {});
-    // Generic plans, made once per connection and statement. PostgreSQL's default re-plans a prepared
-    // statement at every execution while it judges a custom plan worth it, and it did for our
-    // batched statements (arrays as parameters): measured per code exchange on PostgreSQL 15, the
-    // batched exchange's bind (its planning) took 683 µs of the backend's time and its execution 821;
-    // with generic plans, 117 and 886, and the backend's time per exchange fell from 596 to 411 µs.
-    // The hot statements find, insert or update rows by key, where one plan suits every value; the
-    // others (lists, the purge) are small or rare.
-    // Queued before anything the connection is handed out for; a server that lacks the setting
-    // (before PostgreSQL 12) only plans as before.
-    pool.on('connect', (client) => {
-      client.query('SET plan_cache_mode = force_generic_plan').catch(() => {});
-    });
     prisma = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
     sql = postgresSql(pool);
     closePool = () => pool.end();
@@ -103,4 +91,25 @@ function withPragmas(factory: PrismaBetterSqlite3): PrismaBetterSqlite3 {
     return adapter;
   };
   return factory;
+}
+
+/**
+ * The connection string, with every connection set to plan prepared statements generically, once
+ * per connection and statement (PostgreSQL 12 and later). PostgreSQL's default re-plans a prepared
+ * statement at every execution while it judges a custom plan worth it, and it did for our batched
+ * statements (arrays as parameters): measured per code exchange on PostgreSQL 15, the batched
+ * exchange's bind (its planning) took 683 µs of the backend's time and its execution 821; with
+ * generic plans, 117 and 886, and the backend's time per exchange fell from 596 to 411 µs. The hot
+ * statements find, insert or update rows by key, where one plan suits every value; the others
+ * (lists, the purge) are small or rare. A startup option, not a SET after connecting: nothing can
+ * run on a connection before it. Options the URL already gives are kept.
+ */
+function withGenericPlans(url: string): { connectionString: string; options?: string } {
+  const setting = '-c plan_cache_mode=force_generic_plan';
+  const parsed = new URL(url);
+  const given = parsed.searchParams.get('options');
+  // pg takes the URL's options over the pool's own: so they are joined in the URL when it has some.
+  if (given === null) return { connectionString: url, options: setting };
+  parsed.searchParams.set('options', `${given} ${setting}`);
+  return { connectionString: parsed.toString() };
 }

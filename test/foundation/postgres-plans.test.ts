@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/storage/database.js';
 import { createTestDatabase, TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
 
-// On PostgreSQL every pooled connection plans prepared statements generically, once
+// On PostgreSQL every connection plans prepared statements generically, once
 // (src/storage/database.ts): the default re-planned the batched statements at every execution.
 
 describe.skipIf(TEST_DATABASE !== 'postgresql')('PostgreSQL connections', () => {
@@ -35,5 +35,19 @@ describe.skipIf(TEST_DATABASE !== 'postgresql')('PostgreSQL connections', () => 
       }),
     );
     expect(seen).toEqual(Array.from({ length: 10 }, () => 'force_generic_plan'));
+  });
+
+  it('keeps the options the database URL gives, and adds its own', async () => {
+    const url = new URL(database.url);
+    url.searchParams.set('options', '-c statement_timeout=4321');
+    const withOptions = await openDatabase(database.kind, url.toString());
+    try {
+      const row = await withOptions.sql.get<{ timeout: string; mode: string }>(
+        'SELECT current_setting(\'statement_timeout\') AS "timeout", current_setting(\'plan_cache_mode\') AS "mode"',
+      );
+      expect(row).toEqual({ timeout: '4321ms', mode: 'force_generic_plan' });
+    } finally {
+      await withOptions.close();
+    }
   });
 });
