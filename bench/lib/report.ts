@@ -67,11 +67,9 @@ function median(values: number[]): number {
  * p50 the median of the rounds', p99 the worst round's, failures and status codes added up.
  */
 export function combineFigures(rounds: LoadFigures[]): LoadFigures {
-  const first = rounds[0];
-  if (!first || rounds.length === 1) {
-    if (!first) throw new Error('no rounds to combine');
-    return first;
-  }
+  const [first] = rounds;
+  if (!first) throw new Error('no rounds to combine');
+  if (rounds.length === 1) return first;
   const sum = (pick: (f: LoadFigures) => number) => rounds.reduce((total, f) => total + pick(f), 0);
   const requests = sum((f) => f.requests);
   const statusCodes: Record<string, number> = {};
