@@ -3,8 +3,9 @@
 # shared machines drifts by a third within minutes. From the project's root, after `npm run build`:
 #
 #   bash bench/callgrind/run.sh introspection|me|code|refresh|bare-get|bare-post [requests] [warm-up requests]
+#   DATABASE=postgresql bash bench/callgrind/run.sh code   # our server on PostgreSQL (BENCH_POSTGRES_URL)
 #
-# The server (dist/main.js on a throwaway SQLite database from fixture.ts, or bare.mjs) runs under
+# The server (dist/main.js on a throwaway database from fixture.ts, or bare.mjs) runs under
 # callgrind with counting off; after the warm-up, counting is on for the measured requests only.
 # Prints the instructions per request, in all and without V8's background compilation (TurboFan
 # still compiles for tens of thousands of requests under valgrind), and leaves the profile, its JIT
@@ -20,6 +21,18 @@ here=$(dirname "$0")
 port=39140
 fixture=/tmp/callgrind-fixture.json
 work=$(mktemp -d)
+database=""
+# The fixture's throwaway database goes when the run ends, as the server does.
+drop_database() {
+  case $database in
+  file:*) rm -rf "$(dirname "${database#file:}")" ;;
+  postgresql:*)
+    name=$(node -p "new URL('$database').pathname.slice(1)")
+    psql "${BENCH_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" ;;
+  esac
+}
+pid=""
+trap 'set +e; [[ -n $pid ]] && kill -9 $pid 2>/dev/null && wait $pid 2>/dev/null; drop_database; rm -rf "$work"' EXIT
 # vgdb finds the server by the user and host names in its pipes' names; HOST is also the server's.
 export USER=${USER:-root} LOGNAME=${LOGNAME:-root} HOST=127.0.0.1
 
@@ -31,7 +44,7 @@ else
   refresh=0
   [[ $kind == code ]] && codes=$((requests + warmup))
   [[ $kind == refresh ]] && refresh=$((requests + warmup))
-  CODES=$codes REFRESH=$refresh npx tsx "$here/fixture.ts" "$fixture"
+  DATABASE=${DATABASE:-sqlite} CODES=$codes REFRESH=$refresh npx tsx "$here/fixture.ts" "$fixture"
   database=$(node -p "require('$fixture').databaseUrl")
   server=(dist/main.js)
   env=(NODE_ENV=production PORT=$port DATABASE_URL="$database" DATA_DIR="$work/data" LOG_LEVEL=info
@@ -41,7 +54,6 @@ fi
 env "${env[@]}" valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/out.%p" \
   node --perf-basic-prof "${server[@]}" >/dev/null 2>"$work/valgrind.log" &
 pid=$!
-trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 ready=${server[0]##*/}
 for _ in $(seq 1 120); do
   if [[ $ready == bare.mjs ]]; then curl -sf "http://127.0.0.1:$port/" >/dev/null && break
