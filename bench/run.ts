@@ -3,10 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { DatabaseKind } from '../src/config.js';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { drive, failuresOf, type LoadFigures, type LoadSettings, type LoadSpec } from './lib/load.js';
+import { drive, failuresOf, type LoadFigures, type LoadSpec } from './lib/load.js';
+import {
+  type BenchOptions,
+  benchOptions,
+  OptionError,
+  OUR_CASES,
+  type OurCase,
+  USAGE,
+} from './lib/options.js';
 import {
   type BenchDatabase,
   codeExchangeBody,
@@ -32,55 +39,28 @@ import {
 
 // `npm run bench`: in one run, on this machine, a bare Fastify route, node-oidc-provider and our
 // server (SQLite, and PostgreSQL when reachable), each a child process driven by autocannon.
-// Options: --long (20 s per case), --seconds N, --warmup N, --databases sqlite,postgresql,
-// --cases client_credentials,..., --profile (node --cpu-prof on our server), --keep-logs, --strict,
-// --no-calibration (skip the bare route + 10 µs of CPU row), --rounds N (rounds of the cases compared
-// with the bare route, 3 by default),
-// --log-level (info, the production default, unless measuring what logging costs).
-// The same through BENCH_SECONDS, BENCH_WARMUP, BENCH_DATABASES, BENCH_CASES, BENCH_PROFILE=1.
+// Options: `npm run bench -- --help` (bench/lib/options.ts).
 
-const OUR_CASES = [
-  'client_credentials',
-  'authorization_code',
-  'refresh_token',
-  'GET /api/v1/me',
-  'introspection',
-] as const;
-type OurCase = (typeof OUR_CASES)[number];
-
-const { values: args } = parseArgs({
-  options: {
-    long: { type: 'boolean', default: false },
-    seconds: { type: 'string' },
-    warmup: { type: 'string' },
-    connections: { type: 'string' },
-    rounds: { type: 'string' },
-    databases: { type: 'string' },
-    cases: { type: 'string' },
-    profile: { type: 'boolean', default: process.env.BENCH_PROFILE === '1' },
-    'keep-logs': { type: 'boolean', default: process.env.BENCH_KEEP_LOGS === '1' },
-    strict: { type: 'boolean', default: false },
-    'log-level': { type: 'string', default: process.env.BENCH_LOG_LEVEL ?? 'info' },
-    'no-calibration': { type: 'boolean', default: process.env.BENCH_CALIBRATION === '0' },
-  },
-});
-
-const settings: LoadSettings = {
-  connections: Number(args.connections ?? process.env.BENCH_CONNECTIONS ?? 50),
-  warmupSeconds: Number(args.warmup ?? process.env.BENCH_WARMUP ?? (args.long ? 5 : 2)),
-  seconds: Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.long ? 20 : 5)),
-};
-const selectedCases = new Set<string>(
-  (args.cases ?? process.env.BENCH_CASES)?.split(',').map((c) => c.trim()) ?? OUR_CASES,
-);
-const wantedDatabases = (args.databases ?? process.env.BENCH_DATABASES ?? 'sqlite,postgresql').split(',');
+let options: BenchOptions;
+try {
+  options = benchOptions(process.argv.slice(2), process.env);
+} catch (error) {
+  if (!(error instanceof OptionError)) throw error;
+  console.error(`npm run bench: ${error.message}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const { settings } = options;
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const resultsDir = join(PROJECT_ROOT, 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
 const profileDir = join(resultsDir, 'profiles', stamp);
 const logDir = join(resultsDir, 'logs', stamp);
-if (args['keep-logs']) mkdirSync(logDir, { recursive: true });
+if (options.keepLogs) mkdirSync(logDir, { recursive: true });
 
 /**
  * Our server runs as in production (`node dist/main.js`), from a build of its own under
@@ -113,7 +93,7 @@ function buildServer(): string {
 
 const CALIBRATION_WORK_MICROS = 10;
 /** Rounds of each case whose target compares it with the bare route (bracketed). */
-const BARE_ROUNDS = Number(args.rounds ?? process.env.BENCH_ROUNDS ?? 3);
+const BARE_ROUNDS = options.rounds;
 const CLIENT_ID = 'bench-client';
 const CLIENT_SECRET = randomBytes(32).toString('base64url');
 const form = (basic: string) => ({
@@ -269,7 +249,7 @@ async function startOurs(kind: DatabaseKind, main: string): Promise<Ours> {
   try {
     console.log(`\nSetting up appointman on ${kind}`);
     const fixture = await prepareFixture(database);
-    const profileArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, kind)] : [];
+    const profileArgs = options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, kind)] : [];
     const server = await startServer({
       name: `appointman-${kind}`,
       args: [...profileArgs, main],
@@ -280,11 +260,11 @@ async function startOurs(kind: DatabaseKind, main: string): Promise<Ours> {
         DATA_DIR: join(resultsDir, 'data'),
         SESSION_SECRET: randomBytes(32).toString('base64url'),
         // The production default, info, logs every request (to /dev/null unless --keep-logs).
-        LOG_LEVEL: args['log-level'] ?? 'info',
+        LOG_LEVEL: options.logLevel,
         AUTHORIZATION_CODE_LIFETIME: '600',
       },
       readyPath: '/healthz',
-      logFile: args['keep-logs'] ? join(logDir, `appointman-${kind}.log`) : undefined,
+      logFile: options.keepLogs ? join(logDir, `appointman-${kind}.log`) : undefined,
     });
     return { kind, database, fixture, server, expectedRate: 8000 };
   } catch (error) {
@@ -389,14 +369,14 @@ async function main(): Promise<void> {
     // Calibration: the bare route plus 10 µs of CPU per request. On these machines a server that is
     // slower than its client pays for waking the client on every response, so the ratio to the bare
     // route falls faster than the work grows; this row shows what 10 µs more costs.
-    if (!args['no-calibration']) await benchCalibration();
+    if (options.calibration) await benchCalibration();
     await measureReference(references, 'peer', 'first');
     // Both databases' servers run side by side, and each case runs on one right after the other: the
     // PostgreSQL ÷ SQLite ratios compare figures measured a minute apart, not ten.
     const servers: Ours[] = [];
     try {
       for (const kind of ['sqlite', 'postgresql'] as const) {
-        if (!wantedDatabases.includes(kind)) continue;
+        if (!options.databases.includes(kind)) continue;
         if (kind === 'postgresql' && !(await postgresReachable())) {
           console.log('\nPostgreSQL is not reachable: its cases are skipped.');
           results.push({
@@ -410,7 +390,7 @@ async function main(): Promise<void> {
         servers.push(await startOurs(kind, main));
       }
       for (const name of OUR_CASES) {
-        if (!selectedCases.has(name)) continue;
+        if (!options.cases.has(name)) continue;
         for (const ours of servers) await runCase(ours, name, references);
       }
     } finally {
@@ -469,7 +449,8 @@ async function main(): Promise<void> {
     )}\n`,
   );
   console.log(`\nResults: ${file}`);
-  if (args.profile) console.log(`CPU profiles: ${profileDir} (summarise: npx tsx bench/profile.ts <file>)`);
+  if (options.profile)
+    console.log(`CPU profiles: ${profileDir} (summarise: npx tsx bench/profile.ts <file>)`);
 
   if (failed.length > 0) {
     console.error('\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
@@ -483,7 +464,7 @@ async function main(): Promise<void> {
     console.error('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
     process.exit(1);
   }
-  if (args.strict && targets.some((t) => !t.met)) process.exit(2);
+  if (options.strict && targets.some((t) => !t.met)) process.exit(2);
 }
 
 main().catch((error: unknown) => {
