@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { postgresValue } from './postgres-values.js';
 import { sqliteReadNow } from './sqlite-read-now.js';
 import { type RawValue, SqliteThread } from './sqlite-thread.js';
 import { tickBatch } from './tick-batch.js';
@@ -293,14 +294,6 @@ export function postgresSql(pool: pg.Pool): PostgresSql {
     },
     close: async () => {},
   };
-}
-
-type PostgresValue = string | number | boolean | null | PostgresValue[];
-
-/** Timestamps as UTC text: a "timestamp without time zone" column takes the wall time and drops the zone. */
-function postgresValue(value: SqlValue | SqlValue[]): PostgresValue {
-  if (Array.isArray(value)) return value.map(postgresValue);
-  return value instanceof Date ? utcTimestamp(value) : value;
 }
 
 /**
