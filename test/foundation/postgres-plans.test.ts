@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/storage/database.js';
-import { createTestDatabase, TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/storage/database.js';
+import { TEST_DATABASE } from '../helpers/database.js';
+import { suiteDatabase } from '../helpers/suite-database.js';
 
 // On PostgreSQL every connection plans prepared statements generically, once
 // (src/storage/database.ts): the default re-planned the batched statements at every execution.
 
 describe.skipIf(TEST_DATABASE !== 'postgresql')('PostgreSQL connections', () => {
-  let database: TestDatabase;
-  let db: Database;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await openDatabase(database.kind, database.url);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await database.drop();
-  });
+  const suite = suiteDatabase();
 
   it('use generic plans on every connection of the pool, for hand-written SQL and Prisma alike', async () => {
     // Ten at once: the pool opens several connections, each set as it connects.
@@ -23,11 +15,11 @@ describe.skipIf(TEST_DATABASE !== 'postgresql')('PostgreSQL connections', () => 
       Array.from({ length: 10 }, async (_, i) => {
         const row =
           i % 2 === 0
-            ? await db.sql.get<{ plan_cache_mode: string }>(
+            ? await suite.db.sql.get<{ plan_cache_mode: string }>(
                 'SELECT current_setting(\'plan_cache_mode\') AS "plan_cache_mode" FROM (SELECT pg_sleep(0.05)) AS pause',
               )
             : (
-                await db.prisma.$queryRawUnsafe<{ plan_cache_mode: string }[]>(
+                await suite.db.prisma.$queryRawUnsafe<{ plan_cache_mode: string }[]>(
                   'SELECT current_setting(\'plan_cache_mode\') AS "plan_cache_mode" FROM (SELECT pg_sleep(0.05)) AS pause',
                 )
               )[0];
@@ -38,9 +30,9 @@ describe.skipIf(TEST_DATABASE !== 'postgresql')('PostgreSQL connections', () => 
   });
 
   it('keeps the options the database URL gives, and adds its own', async () => {
-    const url = new URL(database.url);
+    const url = new URL(suite.database.url);
     url.searchParams.set('options', '-c statement_timeout=4321');
-    const withOptions = await openDatabase(database.kind, url.toString());
+    const withOptions = await openDatabase(suite.database.kind, url.toString());
     try {
       const row = await withOptions.sql.get<{ timeout: string; mode: string }>(
         'SELECT current_setting(\'statement_timeout\') AS "timeout", current_setting(\'plan_cache_mode\') AS "mode"',

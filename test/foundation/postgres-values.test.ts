@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/storage/database.js';
+import { describe, expect, it } from 'vitest';
 import { postgresArray, postgresValue } from '../../src/storage/postgres-values.js';
 import type { SqlValue } from '../../src/storage/sql.js';
-import { createTestDatabase, TEST_DATABASE, type TestDatabase } from '../helpers/database.js';
+import { TEST_DATABASE } from '../helpers/database.js';
+import { suiteDatabase } from '../helpers/suite-database.js';
 
 // The batched statements' array parameters are written as PostgreSQL array literals by
 // src/storage/postgres-values.ts instead of by pg: the text must be pg's own, character for
@@ -84,21 +84,12 @@ describe('PostgreSQL array literals', () => {
 });
 
 describe.skipIf(TEST_DATABASE !== 'postgresql')('PostgreSQL array literals, read by PostgreSQL', () => {
-  let database: TestDatabase;
-  let db: Awaited<ReturnType<typeof openDatabase>>;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await openDatabase(database.kind, database.url);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await database.drop();
-  });
+  const suite = suiteDatabase();
 
   it('give back exactly the text values sent, NULLs and all', async () => {
     const values: (string | null)[] = ['', '"', '\\', '\\"', 'NULL', 'a,b', '{c}', ' x ', 'é€😀', null];
     for (let i = 0; i < 200; i++) values.push(randomText());
-    const rows = await db.sql.all<{ value: string | null }>(
+    const rows = await suite.db.sql.all<{ value: string | null }>(
       'SELECT v AS "value" FROM unnest(?::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n',
       [values as unknown as SqlValue],
     );

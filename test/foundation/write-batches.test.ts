@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/storage/database.js';
-import { migrate } from '../../src/storage/migrate.js';
+import { describe, expect, it } from 'vitest';
 import type { Table } from '../../src/storage/sql.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { suiteDatabase } from '../helpers/suite-database.js';
 
 // The hand-written SQL's writes of one turn of the event loop share one transaction (SQLite's
 // thread) or one statement (PostgreSQL's batched inserts). A write that fails for its own sake (here a
@@ -17,28 +15,18 @@ const THROTTLE: Table = {
 const insertText = 'INSERT INTO "Throttle" ("key", "failures", "windowStart") VALUES (?, ?, ?)';
 
 describe('writes batched together', () => {
-  let database: TestDatabase;
-  let db: Database;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrate(database.kind, database.url);
-    db = await openDatabase(database.kind, database.url);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await database.drop();
-  });
+  const suite = suiteDatabase({ migrated: true });
 
   const failuresOf = async (key: string) =>
-    (await db.sql.get<{ failures: number }>('SELECT "failures" FROM "Throttle" WHERE "key" = ?', [key]))
+    (await suite.db.sql.get<{ failures: number }>('SELECT "failures" FROM "Throttle" WHERE "key" = ?', [key]))
       ?.failures;
 
   it('fail one at a time: a failing write is undone whole and its neighbours commit', async () => {
     const now = new Date();
-    await db.sql.insert([{ table: THROTTLE, values: ['seed', 1, now] }]);
+    await suite.db.sql.insert([{ table: THROTTLE, values: ['seed', 1, now] }]);
 
     // All in one turn: one batch.
-    const sql = db.sql;
+    const sql = suite.db.sql;
     const outcomes = await Promise.allSettled([
       sql.transaction([{ text: insertText, values: ['first', 1, now] }]),
       // Changes "seed", then fails on a key the write above takes: the change must not stay.
@@ -92,8 +80,10 @@ describe('writes batched together', () => {
   it('commit every write of a batch without failures', async () => {
     const now = new Date();
     const keys = Array.from({ length: 200 }, (_, i) => `many-${i}`);
-    await Promise.all(keys.map((key, i) => db.sql.insert([{ table: THROTTLE, values: [key, i, now] }])));
-    const rows = await db.sql.all<{ key: string; failures: number }>(
+    await Promise.all(
+      keys.map((key, i) => suite.db.sql.insert([{ table: THROTTLE, values: [key, i, now] }])),
+    );
+    const rows = await suite.db.sql.all<{ key: string; failures: number }>(
       'SELECT "key", "failures" FROM "Throttle" WHERE "key" LIKE ? ORDER BY "failures"',
       ['many-%'],
     );
