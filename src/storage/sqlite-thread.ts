@@ -216,6 +216,7 @@ function databaseThread(): void {
   };
   /** Errors about the database as a whole fail the whole batch, not one write. */
   const databaseWide = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|CANTOPEN|NOTADB|READONLY|NOMEM)/;
+  const isDatabaseWide = (error: unknown) => databaseWide.test((error as { code?: string }).code ?? '');
   /** One write's statements; a guarded write stops, changing nothing, when its first changes no row. */
   const runStatements = (work: WireWork) => {
     const changes: number[] = [];
@@ -241,7 +242,7 @@ function databaseThread(): void {
       try {
         answers.push(id, 1, runSaved(write));
       } catch (error) {
-        if (databaseWide.test((error as { code?: string }).code ?? '')) throw error;
+        if (isDatabaseWide(error)) throw error;
         answers.push(id, 0, failure(error));
       }
     }
@@ -251,7 +252,7 @@ function databaseThread(): void {
     try {
       return commitPlain(batch);
     } catch (error) {
-      if (databaseWide.test((error as { code?: string }).code ?? '')) throw error;
+      if (isDatabaseWide(error)) throw error;
       return commitSaved(batch);
     }
   };
