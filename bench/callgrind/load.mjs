@@ -1,5 +1,5 @@
 // node load.mjs <port> <case> <first> <count> [fixture.json]: <count> requests of one case, ten at a
-// time over kept-alive connections; fails unless every answer is a success. The code and refresh
+// time (or CONNECTIONS) over kept-alive connections; fails unless every answer is a success. The code and refresh
 // cases use the fixture's bodies <first> to <first + count> (each code and token works once).
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -42,7 +42,8 @@ if (singleUse && Number(first) + Number(count) > fixture[singleUse].length) {
   throw new Error('not enough codes or refresh tokens: run.sh makes as many as it sends');
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+const connections = Number(process.env.CONNECTIONS || 10);
+const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 let next = Number(first);
 const end = next + Number(count);
 const failures = [];
@@ -60,7 +61,7 @@ const one = () =>
     request.end(body);
   });
 await Promise.all(
-  Array.from({ length: 10 }, async () => {
+  Array.from({ length: connections }, async () => {
     while (next < end) await one();
   }),
 );
