@@ -1,6 +1,7 @@
 // node load.mjs <port> <case> <first> <count> [fixture.json]: <count> requests of one case, ten at a
-// time (or CONNECTIONS) over kept-alive connections; fails unless every answer is a success. The code and refresh
-// cases use the fixture's bodies <first> to <first + count> (each code and token works once).
+// time (or as many as CONNECTIONS says) over kept-alive connections; fails unless every answer is a
+// success. The code and refresh cases use the fixture's bodies <first> to <first + count> (each
+// code and token works once).
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
