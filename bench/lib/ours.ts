@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { createClient } from '../../src/admin/clients.js';
 import { createUser } from '../../src/admin/users.js';
 import type { DatabaseKind } from '../../src/config.js';
-import { createAuthorizationResponder } from '../../src/oauth/authorization-response.js';
 import { DEFAULT_SCOPES } from '../../src/oauth/scopes.js';
 import { hashSecret, randomSecret, timeOrderedId } from '../../src/security/secrets.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createStorage } from '../../src/storage/index.js';
 import { migrate } from '../../src/storage/migrate.js';
+import { type ApprovedCode, codeMinter } from '../../test/helpers/approved-codes.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 
 // Our server's side of the benchmark: a throwaway database with one user and one confidential
@@ -17,7 +16,6 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/databa
 export const POSTGRES_ADMIN_URL =
   process.env.BENCH_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const REDIRECT_URI = 'https://app.example.com/callback';
-const CODE_LIFETIME = 600;
 
 export type BenchDatabase = TestDatabase;
 
@@ -38,13 +36,8 @@ export function createBenchDatabase(kind: DatabaseKind): Promise<BenchDatabase> 
   return createTestDatabase(kind, { prefix: 'appointman_bench', adminUrl: POSTGRES_ADMIN_URL });
 }
 
-export interface MintedCode {
-  code: string;
-  verifier: string;
-}
-
 /** A token request exchanging a minted code, with its PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). */
-export function codeExchangeBody({ code, verifier }: MintedCode): string {
+export function codeExchangeBody({ code, verifier }: ApprovedCode): string {
   return `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_verifier=${verifier}`;
 }
 
@@ -58,7 +51,7 @@ export interface Fixture {
   secret: string;
   /** HTTP Basic credentials of the confidential client (RFC 6749 §2.3.1). */
   basic: string;
-  mintCodes(count: number): Promise<MintedCode[]>;
+  mintCodes(count: number): Promise<ApprovedCode[]>;
   mintRefreshTokens(count: number): Promise<string[]>;
   mintAccessTokens(count: number): Promise<string[]>;
   close(): Promise<void>;
@@ -81,32 +74,8 @@ export async function prepareFixture(database: BenchDatabase): Promise<Fixture> 
   if (!secret) throw new Error('the bench client has no secret');
   const record = await storage.clients.find(client.client_id);
   if (!record) throw new Error('the bench client was not stored');
-  const responder = createAuthorizationResponder(storage, {
-    issuer: 'http://127.0.0.1',
-    authorizationCodeLifetime: CODE_LIFETIME,
-    implicitAccessTokenLifetime: 900,
-  });
-
   // The real authorization response (grant + code), as after the user's "Allow", with PKCE S256.
-  const mintCode = async (): Promise<MintedCode> => {
-    const verifier = randomSecret();
-    const location = await responder.approve(
-      {
-        client: record,
-        redirectUri: REDIRECT_URI,
-        redirectUriSent: true,
-        responseType: 'code',
-        scopes: ['read'],
-        state: undefined,
-        codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
-        parameters: {},
-      },
-      user.id,
-    );
-    const code = new URL(location).searchParams.get('code');
-    if (!code) throw new Error('the authorization response carried no code');
-    return { code, verifier };
-  };
+  const mintCode = codeMinter(storage, { client: record, userId: user.id, redirectUri: REDIRECT_URI });
 
   // What a code exchange leaves behind: a grant with an access token and a refresh token.
   const mintTokens = async (withRefresh: boolean): Promise<{ access: string; refresh: string }> => {

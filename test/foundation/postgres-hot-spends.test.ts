@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthorizationResponder } from '../../src/oauth/authorization-response.js';
-import { randomSecret } from '../../src/security/secrets.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { type ApprovedCode, codeMinter } from '../helpers/approved-codes.js';
 import { TEST_DATABASE } from '../helpers/database.js';
 import { makeClient, makeUser } from '../helpers/fixtures.js';
 import { exchangeCode, REDIRECT_URI, refresh, type TestClient } from '../security/support.js';
@@ -24,7 +22,7 @@ const FEW = CODES / 20;
 describe.skipIf(TEST_DATABASE !== 'postgresql')('PostgreSQL: spent codes and refresh tokens', () => {
   let t: TestApp;
   let client: TestClient;
-  const codes: { code: string; verifier: string }[] = [];
+  const codes: ApprovedCode[] = [];
   const refreshTokens: string[] = [];
 
   beforeAll(async () => {
@@ -33,31 +31,8 @@ describe.skipIf(TEST_DATABASE !== 'postgresql')('PostgreSQL: spent codes and ref
     client = await makeClient(t, { grantTypes: ['authorization_code', 'refresh_token'] });
     const record = await t.storage.clients.find(client.clientId);
     if (!record) throw new Error('the client was not stored');
-    // The real authorization response, as after the user's "Allow" (PKCE S256).
-    const responder = createAuthorizationResponder(t.storage, {
-      issuer: 'http://127.0.0.1',
-      authorizationCodeLifetime: 600,
-      implicitAccessTokenLifetime: 900,
-    });
-    for (let i = 0; i < CODES; i++) {
-      const verifier = randomSecret();
-      const location = await responder.approve(
-        {
-          client: record,
-          redirectUri: REDIRECT_URI,
-          redirectUriSent: true,
-          responseType: 'code',
-          scopes: ['read'],
-          state: undefined,
-          codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
-          parameters: {},
-        },
-        user.id,
-      );
-      const code = new URL(location).searchParams.get('code');
-      if (!code) throw new Error('the authorization response carried no code');
-      codes.push({ code, verifier });
-    }
+    const mint = codeMinter(t.storage, { client: record, userId: user.id, redirectUri: REDIRECT_URI });
+    for (let i = 0; i < CODES; i++) codes.push(await mint());
   });
   afterAll(() => t.close());
 
