@@ -4,6 +4,8 @@
 # project's root, after `npm run build`, as root on a machine with PostgreSQL's server binaries:
 #
 #   bash bench/callgrind/postgres-backends.sh code|refresh|introspection|me [requests] [connections] [setup.sql]
+#   LOCALE=en_US.UTF-8 bash bench/callgrind/postgres-backends.sh code   # the cluster in that locale
+#                       (as the official postgres image makes it; apt-get install locales, locale-gen)
 #
 # A private PostgreSQL cluster (initdb, in a temporary folder, on port 5499, run by the postgres
 # user) runs under callgrind; the fixture (fixture.ts) is made there, setup.sql (if given) runs on
@@ -37,7 +39,7 @@ stop() {
 trap stop EXIT
 export USER=${USER:-root} LOGNAME=${LOGNAME:-root}
 
-su postgres -c "$bin/initdb -D $cluster/data --no-sync -A trust -U postgres" >/dev/null
+su postgres -c "$bin/initdb -D $cluster/data --no-sync -A trust -U postgres ${LOCALE:+--locale=$LOCALE}" >/dev/null
 # As the machine's own server is set here: autovacuum off keeps its work out of the count.
 su postgres -c "cd $cluster && valgrind --tool=callgrind --callgrind-out-file=$cluster/backend.%p \
   $bin/postgres -D $cluster/data -p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$cluster \
