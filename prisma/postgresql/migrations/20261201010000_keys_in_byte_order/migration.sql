@@ -1,9 +1,9 @@
 -- Ids, token and code hashes and session id hashes are opaque ASCII: compared for equality, never
 -- sorted for people. In a database created with a language's collation (en_US.utf8: the official
 -- postgres image's, so docker-compose.yml's), every comparison their indexes make went through
--- strcoll. A code exchange made about 300 of them, and the backends' instructions per exchange were
--- 759,000 there against 614,000 with these columns compared byte by byte (COLLATE "C", what SQLite
--- does for every column; bench/callgrind/postgres-backends.sh). Byte order also sorts the
+-- strcoll: the backends' instructions per code exchange were 759,000 there against 591,000 with
+-- these columns compared byte by byte (COLLATE "C", what SQLite does for every column;
+-- bench/callgrind/postgres-backends.sh). Byte order also sorts the
 -- time-ordered ids (timeOrderedId) by time, as on SQLite.
 -- A column keeps its type and values; its indexes are rebuilt (the table is locked meanwhile).
 -- Columns compared with one another change together: PostgreSQL cannot compare two different
